@@ -1,0 +1,384 @@
+"""Load and validate the atlas's data: the one place that knows the schema.
+
+In: a data folder (`papers/*.yml`, `topics.yml`, `external.yml`, `schema/*.schema.json`).
+Out: `(raw, problems)` where `raw` holds the validated documents by file, and `problems` lists
+every error and warning found in every file, each as `file:line:col: field: message`.
+
+Checking never stops at the first bad file: every file is read, every rule runs, and the
+caller decides (the build refuses to write anything while an error remains).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import referencing
+
+from .yamlsafe import Doc, Problem, YamlError, parse
+
+SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
+# Ids that would collide with a generated page or folder under papers/.
+RESERVED_IDS = frozenset({"index", "404", "search", "assets", "downloads", "feeds", "all", "new"})
+_FLOATISH = re.compile(r"^[0-9]+\.[0-9]+$")
+_BIDI = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+         "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+@dataclass
+class Loaded:
+    """Validated documents, keyed by what they are. Only files without errors are kept."""
+
+    papers: dict[str, tuple[str, Doc]] = field(default_factory=dict)  # id -> (file, doc)
+    topics: dict[str, Any] = field(default_factory=dict)
+    external: dict[str, Any] = field(default_factory=dict)
+    facets: dict[str, Any] = field(default_factory=dict)
+    reading_paths: dict[str, Any] = field(default_factory=dict)
+    registry_docs: dict[str, tuple[str, Doc]] = field(default_factory=dict)
+
+
+def schema_dir(data_dir: Path) -> Path:
+    return data_dir / "schema"
+
+
+def load_schemas(data_dir: Path) -> dict[str, dict]:
+    out = {}
+    for name in SCHEMA_FILES:
+        path = schema_dir(data_dir) / f"{name}.schema.json"
+        if path.exists():
+            out[name] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
+def _validators(schemas: dict[str, dict]) -> dict[str, jsonschema.Draft202012Validator]:
+    # The schema files have no $id and refer to each other by file name, exactly as an editor
+    # or check-jsonschema resolves them next to each other on disk.
+    registry = referencing.Registry().with_resources(
+        (f"{name}.schema.json", referencing.Resource.from_contents(s)) for name, s in schemas.items()
+    )
+    return {
+        name: jsonschema.Draft202012Validator(
+            s, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        for name, s in schemas.items()
+    }
+
+
+def field_name(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _char_problem(text: str) -> str:
+    for i, ch in enumerate(text):
+        if ch in _BIDI:
+            return f"contains the bidirectional control U+{ord(ch):04X} at character {i + 1}; remove it"
+        cat = unicodedata.category(ch)
+        if cat == "Cc" or ch in "\u2028\u2029\ufeff":
+            if ch == "\n":
+                return f"contains a line break at character {i + 1}; keep it on one line"
+            name = unicodedata.name(ch, "control character")
+            hint = ""
+            if ch in "\x07\x08\x0c\x0b\x1b" or ch == "\t":
+                hint = (" (a backslash escape inside double quotes, as in \"\\alpha\", makes one: "
+                        "use single quotes or a block scalar for LaTeX)")
+            return f"contains control character U+{ord(ch):04X} ({name}) at character {i + 1}{hint}"
+    return "contains characters that are not allowed"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (blank)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return json.dumps(shown, ensure_ascii=False)
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping"}
+
+
+def _message(err: jsonschema.ValidationError, doc: Doc) -> tuple[list[Any], str]:
+    """A contributor-facing message for one schema error, and the path it is about."""
+    path = list(err.absolute_path)
+    v, inst, sch = err.validator, err.instance, err.schema
+    if v == "required":
+        # jsonschema reports each missing property as its own error: "'title' is a required property".
+        missing = re.match(r"^'([^']+)'", err.message)
+        return path + [missing.group(1) if missing else "?"], "required field is missing"
+    if v == "additionalProperties":
+        allowed = sch.get("properties", {}).keys()
+        extra = sorted(set(inst) - set(allowed)) if isinstance(inst, dict) else []
+        key = extra[0] if extra else "?"
+        return path + [key], f"unknown field{_suggest(key, allowed)}; allowed: {', '.join(sorted(allowed))}"
+    if v == "oneOf" and isinstance(inst, dict) and "authors" in sch.get("properties", {}):
+        both = "authors" in inst and "author_count" in inst
+        msg = ("give authors or author_count, not both (author_count is only for unknown names)"
+               if both else "give authors (a list of names) or author_count (a number), found neither")
+        return path + (["author_count"] if both else ["authors"]), msg
+    if v == "type":
+        want = err.validator_value
+        want_s = _TYPE_WORDS.get(want, want) if isinstance(want, str) else " or ".join(want)
+        return path, f"expected {want_s}, got {_describe(inst)}"
+    if v == "pattern" and isinstance(inst, str):
+        key = path[-1] if path else ""
+        if sch.get("pattern", "").startswith("^[^"):
+            return path, _char_problem(inst)
+        if sch.get("pattern") == "\\S":
+            return path, "must not be blank"
+        if key == "arxiv" or (len(path) > 1 and path[-2] == "arxiv"):
+            if re.match(r"^.*v[0-9]+$", inst):
+                return path, f"expected an arXiv id without version suffix, got {_describe(inst)}: write {json.dumps(re.sub(r'v[0-9]+$', '', inst))}"
+            return path, f"expected an arXiv id like \"2305.14314\" or \"hep-th/9901001\", got {_describe(inst)}"
+        if "https" in sch.get("pattern", ""):
+            return path, f"expected an https:// URL with no spaces, quotes or angle brackets, got {_describe(inst)}"
+        if sch.get("pattern", "").startswith("^[a-z0-9]+(-"):
+            return path, f"expected a slug (lowercase a-z, 0-9, single hyphens), got {_describe(inst)}"
+        if key == "published":
+            return path, f"expected a date YYYY-MM-DD, got {_describe(inst)}"
+        return path, f"does not match the expected form {sch.get('pattern')}, got {_describe(inst)}"
+    if v == "format" and err.validator_value == "date":
+        return path, f"expected a real date YYYY-MM-DD, got {_describe(inst)}"
+    if v == "minLength":
+        return path, "must not be blank"
+    if v == "maxLength":
+        return path, f"is {len(inst)} characters long; the limit is {err.validator_value}"
+    if v == "minItems":
+        return path, f"needs at least {err.validator_value} item(s), got {len(inst)}"
+    if v == "maxItems":
+        return path, f"has {len(inst)} items; the limit is {err.validator_value}"
+    if v == "uniqueItems":
+        seen, dup = set(), None
+        for item in inst:
+            key = json.dumps(item, sort_keys=True)
+            if key in seen:
+                dup = item
+                break
+            seen.add(key)
+        return path, f"lists {_describe(dup)} more than once"
+    if v == "enum":
+        allowed = ", ".join(str(x) for x in err.validator_value)
+        return path, f"expected one of {allowed}; got {_describe(inst)}{_suggest(str(inst), map(str, err.validator_value))}"
+    if v in ("minimum", "maximum"):
+        word = "at least" if v == "minimum" else "at most"
+        return path, f"expected {word} {err.validator_value}, got {inst}"
+    if v == "dependentRequired":
+        return path, f"{err.message}"
+    return path, err.message
+
+
+def _schema_problems(name: str, rel: str, doc: Doc, validator: Any) -> list[Problem]:
+    out = []
+    for err in sorted(validator.iter_errors(doc.value), key=lambda e: list(map(str, e.absolute_path))):
+        path, msg = _message(err, doc)
+        at_key = err.validator == "additionalProperties"
+        line, col = (doc.key_marks.get(tuple(path)) if at_key else None) or doc.mark(tuple(path))
+        out.append(Problem(rel, line, col, field_name(path), msg))
+    return out
+
+
+def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
+    """Rules JSON Schema cannot see: what YAML would silently turn into something else."""
+    out = []
+    if not isinstance(doc.value, dict):
+        return out
+    for key in ("arxiv",):
+        if (key,) in doc.plain and isinstance(doc.value.get(key), str) and _FLOATISH.match(doc.value[key]):
+            line, col = doc.mark((key,))
+            text = doc.value[key]
+            out.append(Problem(rel, line, col, key, f"quote the arXiv id: write {key}: \"{text}\" "
+                               f"(unquoted, YAML reads the number {float(text)!r})"))
+    return out
+
+
+def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
+    try:
+        doc = parse(raw)
+    except YamlError as exc:
+        return None, [Problem(rel, exc.line, exc.col, exc.field, exc.message)]
+    if doc.value is None:
+        return None, [Problem(rel, 1, 1, "", "the file is empty; expected a YAML mapping of fields")]
+    if not isinstance(doc.value, dict):
+        return None, [Problem(rel, 1, 1, "", f"expected a YAML mapping of fields at the top level, got {_describe(doc.value)}")]
+    return doc, []
+
+
+def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem]]:
+    """Read and check every data file; return what is valid and every problem found."""
+    data_dir = Path(data_dir)
+    root = root or data_dir.parent
+
+    def rel(p: Path) -> str:
+        try:
+            return p.relative_to(root).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    validators = _validators(load_schemas(data_dir))
+    problems: list[Problem] = []
+    loaded = Loaded()
+
+    registries = {"topics": "topics.yml", "external": "external.yml", "facets": "facets.yml",
+                  "reading-paths": "reading-paths.yml"}
+    for name, fname in registries.items():
+        path = data_dir / fname
+        if not path.exists():
+            if name in ("topics",):
+                problems.append(Problem(rel(path), 1, 1, "", "missing: the atlas needs a topic taxonomy"))
+            continue
+        doc, probs = read_file(path, rel(path))
+        if doc is not None and name in validators:
+            probs += _schema_problems(name, rel(path), doc, validators[name])
+        problems += probs
+        if doc is not None and not probs:
+            setattr(loaded, name.replace("-", "_"), doc.value)
+            loaded.registry_docs[name] = (rel(path), doc)
+
+    for path in sorted((data_dir / "papers").glob("*")):
+        r = rel(path)
+        if path.suffix != ".yml":
+            hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
+            problems.append(Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}"))
+            continue
+        doc, probs = read_file(path, r)
+        if doc is not None:
+            probs += _schema_problems("paper", r, doc, validators["paper"])
+            probs += _yaml_problems(r, doc)
+        problems += probs
+        if doc is None or any(p.severity == "error" for p in probs):
+            continue
+        pid = doc.value["id"]
+        if pid != path.stem:
+            problems.append(Problem(r, *doc.mark(("id",)), "id", f"the id '{pid}' must equal the file name '{path.stem}'"))
+            continue
+        loaded.papers[pid] = (r, doc)
+
+    problems += _cross_file(loaded)
+    return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.col, p.field, p.message))
+
+
+def _cross_file(loaded: Loaded) -> list[Problem]:
+    out: list[Problem] = []
+    topics = set()
+    for tid, t in loaded.topics.items():
+        topics.add(tid)
+        topics.update((t.get("subtopics") or {}).keys())
+    facet_values = {k: set(v or {}) for k, v in loaded.facets.items()} if loaded.facets else {}
+    papers = loaded.papers
+    external = set(loaded.external)
+    seen_arxiv: dict[str, str] = {}
+    topic_use: dict[str, int] = {t: 0 for t in topics}
+
+    # Topic ids must be unique across levels, and external ids must not shadow papers.
+    if loaded.topics:
+        trel, tdoc = loaded.registry_docs["topics"]
+        seen_t: set[str] = set()
+        for tid, t in loaded.topics.items():
+            for sid in [tid, *(t.get("subtopics") or {})]:
+                if sid in seen_t:
+                    out.append(Problem(trel, *tdoc.mark((tid, "subtopics", sid)), sid, "topic id used twice"))
+                seen_t.add(sid)
+    if loaded.external:
+        erel, edoc = loaded.registry_docs["external"]
+        for wid in sorted(external & set(papers)):
+            out.append(Problem(erel, *edoc.key_marks.get((wid,), (1, 1)), wid,
+                               f"external work id '{wid}' is also a paper id; an atlas paper is not external"))
+
+    for pid, (r, doc) in sorted(papers.items()):
+        p = doc.value
+        if pid in RESERVED_IDS:
+            out.append(Problem(r, *doc.mark(("id",)), "id", f"'{pid}' is reserved for a generated page; choose another id"))
+        for i, t in enumerate(p.get("topics", [])):
+            if t not in topics:
+                out.append(Problem(r, *doc.mark(("topics", i)), f"topics[{i}]",
+                                   f"unknown topic '{t}'{_suggest(t, topics)}; topics are listed in data/topics.yml"))
+            else:
+                topic_use[t] += 1
+        for i, c in enumerate(p.get("cites", [])):
+            if c == pid:
+                out.append(Problem(r, *doc.mark(("cites", i)), f"cites[{i}]", "a paper cannot cite itself"))
+            elif c not in papers:
+                out.append(Problem(r, *doc.mark(("cites", i)), f"cites[{i}]",
+                                   f"unknown paper id '{c}'{_suggest(c, papers)}; cites lists ids of data/papers/<id>.yml"))
+        for i, w in enumerate(p.get("mentions", [])):
+            if w not in external:
+                out.append(Problem(r, *doc.mark(("mentions", i)), f"mentions[{i}]",
+                                   f"unknown external work '{w}'{_suggest(w, external)}; add it to data/external.yml"))
+        for i, rel_ in enumerate(p.get("relations", [])):
+            t = rel_["target"]
+            if t == pid:
+                out.append(Problem(r, *doc.mark(("relations", i, "target")), f"relations[{i}].target",
+                                   "a paper cannot relate to itself"))
+            elif t not in papers and t not in external:
+                out.append(Problem(r, *doc.mark(("relations", i, "target")), f"relations[{i}].target",
+                                   f"unknown paper or external work '{t}'{_suggest(t, set(papers) | external)}"))
+        for kind, values in (p.get("facets") or {}).items():
+            if kind == "scale" or kind == "result":
+                continue
+            registry = facet_values.get(kind)
+            if registry is None:
+                continue
+            for i, v in enumerate(values if isinstance(values, list) else [values]):
+                if v not in registry:
+                    path = ("facets", kind, i) if isinstance(values, list) else ("facets", kind)
+                    out.append(Problem(r, *doc.mark(path), field_name(path),
+                                       f"unknown {kind} value '{v}'{_suggest(v, registry)}; values are listed in data/facets.yml"))
+        if "arxiv" in p:
+            if p["arxiv"] in seen_arxiv:
+                out.append(Problem(r, *doc.mark(("arxiv",)), "arxiv",
+                                   f"arXiv id {p['arxiv']} is already in {seen_arxiv[p['arxiv']]}"))
+            else:
+                seen_arxiv[p["arxiv"]] = r
+        if "published" in p:
+            try:
+                day = dt.date.fromisoformat(p["published"])
+            except ValueError:
+                day = None
+            if day and day.year < 1950:
+                out.append(Problem(r, *doc.mark(("published",)), "published", f"the year {day.year} is before 1950; check the date"))
+        if p.get("published_source") and "published" not in p:
+            out.append(Problem(r, *doc.mark(("published_source",)), "published_source",
+                               "published_source without published; add the date or remove this field"))
+
+    if loaded.reading_paths:
+        rrel, rdoc = loaded.registry_docs["reading-paths"]
+        for tid, steps in loaded.reading_paths.items():
+            if tid not in topics:
+                out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid, f"unknown topic '{tid}'{_suggest(tid, topics)}"))
+            for i, step in enumerate(steps):
+                if step["paper"] not in papers:
+                    out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
+                                       f"unknown paper id '{step['paper']}'{_suggest(step['paper'], papers)}"))
+
+    if papers and loaded.topics:
+        trel, tdoc = loaded.registry_docs["topics"]
+        for tid, t in loaded.topics.items():
+            for sid in (t.get("subtopics") or {}):
+                if topic_use.get(sid, 0) < 2:
+                    out.append(Problem(trel, *tdoc.key_marks.get((tid, "subtopics", sid), (1, 1)), sid,
+                                       f"subtopic has {topic_use.get(sid, 0)} paper(s); consider merging it", "warning"))
+    return out

@@ -1,0 +1,175 @@
+"""The in-memory atlas: papers, topics, external works and their relations as a networkx graph.
+
+In: the validated documents from `data.load`. Out: an `Atlas` whose every collection is sorted
+by id, so everything rendered from it comes out in the same order on every build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .data import Loaded
+
+TOP_LEVEL = ("memory", "distributed-training", "hardware", "other")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    description: str
+    parent: str | None
+    children: tuple[str, ...] = ()
+
+    @property
+    def root(self) -> str:
+        return self.parent or self.id
+
+
+@dataclass(frozen=True)
+class ExternalWork:
+    id: str
+    name: str
+    arxiv: str | None
+    evidence: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Relation:
+    type: str
+    target: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str
+    title: str
+    abstract: str
+    topics: tuple[str, ...]
+    source: str
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    published: dt.date | None = None
+    published_source: str = "listing"
+    arxiv: str | None = None
+    code: str | None = None
+    upvotes: int | None = None
+    cites: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    facets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def n_authors(self) -> int | None:
+        return len(self.authors) if self.authors else self.author_count
+
+    @property
+    def year(self) -> int | None:
+        return self.published.year if self.published else None
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first; papers without a date last; ties by id."""
+        return (-(self.published.toordinal() if self.published else 0), self.id)
+
+
+@dataclass
+class Atlas:
+    papers: dict[str, Paper]
+    topics: dict[str, Topic]
+    external: dict[str, ExternalWork]
+    graph: nx.MultiDiGraph
+    facets: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    reading_paths: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def roots_of(self, paper: Paper) -> list[str]:
+        """The paper's top-level topics, in taxonomy order."""
+        roots = {self.topics[t].root for t in paper.topics}
+        return [t for t in self.topics if t in roots and self.topics[t].parent is None]
+
+    def papers_in(self, topic_id: str) -> list[Paper]:
+        """Papers under a topic (directly or through a subtopic), newest first."""
+        ids = {topic_id, *self.topics[topic_id].children}
+        return sorted((p for p in self.papers.values() if ids & set(p.topics)), key=lambda p: p.sort_key)
+
+    def cited_by(self, pid: str) -> list[str]:
+        return sorted(u for u, _, k in self.graph.in_edges(f"paper:{pid}", keys=True) if k == "cites")
+
+    def newest(self, n: int) -> list[Paper]:
+        return sorted(self.papers.values(), key=lambda p: p.sort_key)[:n]
+
+
+def build_model(loaded: Loaded) -> Atlas:
+    topics: dict[str, Topic] = {}
+    for tid, t in loaded.topics.items():
+        subs = t.get("subtopics") or {}
+        topics[tid] = Topic(tid, t["name"], t["description"], None, tuple(subs))
+        for sid, s in subs.items():
+            topics[sid] = Topic(sid, s["name"], s["description"], tid)
+
+    external = {
+        wid: ExternalWork(wid, w["name"], w.get("arxiv"), w.get("evidence"), w.get("note"))
+        for wid, w in sorted(loaded.external.items())
+    }
+
+    papers: dict[str, Paper] = {}
+    for pid, (rel, doc) in sorted(loaded.papers.items()):
+        v = doc.value
+        papers[pid] = Paper(
+            id=pid,
+            title=v["title"],
+            abstract=v["abstract"].strip(),
+            topics=tuple(v["topics"]),
+            source=rel,
+            authors=tuple(v.get("authors", ())),
+            author_count=v.get("author_count"),
+            published=dt.date.fromisoformat(v["published"]) if "published" in v else None,
+            published_source=v.get("published_source", "listing"),
+            arxiv=v.get("arxiv"),
+            code=v.get("code"),
+            upvotes=v.get("upvotes"),
+            cites=tuple(sorted(v.get("cites", ()))),
+            mentions=tuple(sorted(v.get("mentions", ()))),
+            relations=tuple(Relation(r["type"], r["target"], r["evidence"]) for r in v.get("relations", ())),
+            facets=v.get("facets") or {},
+        )
+
+    return Atlas(
+        papers=papers,
+        topics=topics,
+        external=external,
+        graph=build_graph(papers, topics, external),
+        facets=loaded.facets or {},
+        reading_paths=loaded.reading_paths or {},
+    )
+
+
+def build_graph(papers: dict[str, Paper], topics: dict[str, Topic], external: dict[str, ExternalWork]) -> nx.MultiDiGraph:
+    """Nodes `paper:<id>`, `topic:<id>`, `work:<id>`; edge keys are the edge types."""
+    g = nx.MultiDiGraph()
+    for t in topics.values():
+        g.add_node(f"topic:{t.id}", kind="topic", label=t.name, root=t.root)
+    for t in topics.values():
+        if t.parent:
+            g.add_edge(f"topic:{t.id}", f"topic:{t.parent}", key="subtopic")
+    for w in external.values():
+        g.add_node(f"work:{w.id}", kind="work", label=w.name)
+    for p in papers.values():
+        g.add_node(f"paper:{p.id}", kind="paper", label=p.title)
+    for p in papers.values():
+        for t in p.topics:
+            g.add_edge(f"paper:{p.id}", f"topic:{t}", key="topic")
+        for c in p.cites:
+            g.add_edge(f"paper:{p.id}", f"paper:{c}", key="cites")
+        for w in p.mentions:
+            g.add_edge(f"paper:{p.id}", f"work:{w}", key="mentions")
+        for r in p.relations:
+            target = f"paper:{r.target}" if r.target in papers else f"work:{r.target}"
+            g.add_edge(f"paper:{p.id}", target, key=r.type, evidence=r.evidence)
+    return g

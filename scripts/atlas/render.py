@@ -1,0 +1,193 @@
+"""Renderers: small functions from the `Atlas` model to the text of one output file each.
+
+Pages are Markdown files for MkDocs whose data-derived parts are HTML blocks produced by Jinja
+with autoescaping: Python-Markdown leaves HTML blocks alone, so a title such as `*x*` or
+`<script>` from a YAML file reaches the reader as those literal characters. Front matter
+values are escaped too, because Material prints `page.meta.title` and `description` raw.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .model import Atlas, Paper
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def page_url(src: str) -> str:
+    """Site-relative URL of a page source under `use_directory_urls` (`papers/x.md` -> `papers/x/`)."""
+    if src == "index.md":
+        return ""
+    if src.endswith("/index.md"):
+        return src[: -len("index.md")]
+    return src[: -len(".md")] + "/"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Link from the page at `from_url` to `to_url` (both site-relative) that works under any sub-path."""
+    base = from_url.rstrip("/") or "."
+    target, _, frag = to_url.partition("#")
+    out = posixpath.relpath(target.rstrip("/") or ".", base)
+    if target.endswith("/") or target == "":
+        out = "./" if out == "." else out + "/"
+    return out + (f"#{frag}" if frag else "")
+
+
+def yaml_string(value: str) -> Markup:
+    """A double-quoted YAML scalar holding `value` HTML-escaped (for front matter)."""
+    text = html.escape(value, quote=True)
+    out = []
+    for ch in text:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
+
+
+def json_script(value: Any) -> Markup:
+    """JSON safe to embed in a <script> element: no `<`, `>` or `&` survive literally."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+_BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+                "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def bibtex_escape(text: str) -> str:
+    return "".join(_BIB_ESCAPES.get(ch, ch) for ch in " ".join(text.split()))
+
+
+def bibtex(paper: Paper) -> str:
+    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
+    fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
+    if paper.published:
+        fields.append(("year", str(paper.published.year)))
+        fields.append(("month", paper.published.strftime("%b").lower()))
+    if paper.arxiv:
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv"), ("url", f"https://arxiv.org/abs/{paper.arxiv}")]
+    if not paper.authors and paper.author_count:
+        fields.append(("note", f"{paper.author_count} authors; names not recorded in the atlas"))
+    body = ",\n".join(f"  {k} = {{{v}}}" if k != "title" else f"  {k} = {{{v}}}" for k, v in fields)
+    return f"@misc{{{paper.id},\n{body}\n}}\n"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(yaml_string=yaml_string, json_script=json_script, excerpt=excerpt)
+    return env
+
+
+class Links:
+    """Relative links from one page to every other generated page."""
+
+    def __init__(self, from_src: str) -> None:
+        self.here = page_url(from_src)
+
+    def to(self, src_or_url: str) -> str:
+        url = page_url(src_or_url) if src_or_url.endswith(".md") else src_or_url
+        return relative(self.here, url)
+
+    def paper(self, pid: str) -> str:
+        return self.to(f"papers/{pid}.md")
+
+    def topic(self, tid: str) -> str:
+        return self.to(f"topics/{tid}.md")
+
+    def root(self) -> str:
+        return self.to("index.md")
+
+
+def _render(name: str, src: str, **ctx: Any) -> str:
+    return environment().get_template(name).render(links=Links(src), src=src, **ctx)
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    out = []
+    if paper.arxiv:
+        out += [("arXiv abstract", f"https://arxiv.org/abs/{paper.arxiv}"),
+                ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}"),
+                ("Hugging Face paper page", f"https://huggingface.co/papers/{paper.arxiv}")]
+    if paper.code:
+        out.append(("Code", paper.code))
+    return out
+
+
+def related_by_topic(atlas: Atlas, paper: Paper, n: int = 5) -> list[tuple[Paper, list[str]]]:
+    """Papers sharing the most topics with `paper` (ties: newest first, then id)."""
+    mine = set(paper.topics)
+    scored = []
+    for other in atlas.papers.values():
+        shared = mine & set(other.topics)
+        if other.id != paper.id and shared and shared != {"other"}:
+            scored.append((-len(shared), other.sort_key, other, sorted(shared)))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    return [(o, s) for _, _, o, s in scored[:n]]
+
+
+def render_paper(atlas: Atlas, paper: Paper) -> str:
+    src = f"papers/{paper.id}.md"
+    return _render(
+        "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
+        cited_by=atlas.cited_by(paper.id), related=related_by_topic(atlas, paper),
+        bibtex=bibtex(paper), roots=atlas.roots_of(paper),
+    )
+
+
+def render_topic(atlas: Atlas, topic_id: str) -> str:
+    topic = atlas.topics[topic_id]
+    return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
+                   papers=atlas.papers_in(topic_id))
+
+
+def render_topics_index(atlas: Atlas) -> str:
+    return _render("topics_index.md.j2", "topics/index.md", atlas=atlas)
+
+
+def render_papers_index(atlas: Atlas) -> str:
+    papers = sorted(atlas.papers.values(), key=lambda p: p.sort_key)
+    return _render("papers_index.md.j2", "papers/index.md", atlas=atlas, papers=papers)
+
+
+def render_home(atlas: Atlas) -> str:
+    return _render("home.md.j2", "index.md", atlas=atlas, newest=atlas.newest(8))
+
+
+def render_graph_page(atlas: Atlas, graph_url: str) -> str:
+    return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url)
+
+
+def render_bibliography(atlas: Atlas) -> str:
+    return "\n".join(bibtex(p) for p in atlas.papers.values())

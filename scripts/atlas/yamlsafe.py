@@ -1,0 +1,215 @@
+"""Strict YAML reading for untrusted data files.
+
+In: the bytes of one file. Out: a `Doc` (plain Python value + the line/column of every node)
+or a list of `Problem`s that name the file, line, column and what is wrong.
+
+The tree is built from the parser's events (libyaml's C parser when available), never by
+PyYAML's constructors, so:
+- anchors, aliases and explicit tags are refused before anything is built (no alias bombs,
+  nothing constructed from `!!python/...`);
+- scalars are never resolved by YAML 1.1 rules: `no`, `off`, `2312.99910` and `2023-13-45`
+  stay the text that was written, and the schema judges them;
+- duplicate keys, several documents, a non-mapping top level and deep nesting are errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # libyaml is ~15x faster than the pure-Python parser; the events are the same.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+MAX_DEPTH = 8
+MAX_BYTES = 256 * 1024
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one place in one file: `file:line:col: field: message`."""
+
+    file: str
+    line: int
+    col: int
+    field: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        where = self.field or "(file)"
+        return f"{self.file}:{self.line}:{self.col}: {prefix}{where}: {self.message}"
+
+
+@dataclass
+class Scalar:
+    """A scalar as written: its text and whether it was quoted or a block."""
+
+    text: str
+    plain: bool
+
+
+@dataclass
+class Doc:
+    value: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    plain: set[Path_] = field(default_factory=set)
+
+    def mark(self, path: Path_) -> tuple[int, int]:
+        """Line and column of the node at `path`, or of its nearest existing parent."""
+        path = tuple(path)
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, (1, 1))
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, col: int, message: str, field_: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.field = line, col, message, field_
+
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_HINTS = {
+    "mapping values are not allowed": (
+        "a value contains ': ' (colon and space); put the whole value in quotes"
+    ),
+    "found character '\\t' that cannot start any token": "use spaces, not tabs",
+    "could not find expected ':'": "a key needs ': ' after it, or a multi-line value needs quotes",
+    "found undefined alias": "aliases (*name) are not allowed in atlas data",
+}
+
+
+def _pos(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(
+            line, col, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        ) from None
+
+
+def _check_tabs(text: str) -> None:
+    for n, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("\t"):
+            raise YamlError(n, len(line) - len(stripped) + 1, "tab used for indentation; use spaces")
+
+
+def parse(raw: bytes) -> Doc:
+    """Parse one data file strictly. Raises YamlError with a 1-based line and column."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(1, 1, f"the file is {len(raw)} bytes; the limit is {MAX_BYTES}")
+    text = _decode(raw)
+    _check_tabs(text)
+    doc = Doc(None)
+    try:
+        events = yaml.parse(text, Loader=_Loader)
+        root = _build(events, doc)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _pos(mark) if mark else (1, 1)
+        problem = exc.problem or str(exc)
+        hint = next((h for k, h in _HINTS.items() if k in problem), None)
+        message = f"YAML syntax error: {problem}" + (f" (hint: {hint})" if hint else "")
+        raise YamlError(line, col, message) from None
+    except yaml.YAMLError as exc:  # reader errors (e.g. a control character) carry no mark
+        raise YamlError(1, 1, f"YAML error: {exc}") from None
+    doc.value = root
+    return doc
+
+
+def _build(events: Any, doc: Doc) -> Any:
+    documents = 0
+    root: Any = None
+    stack: list[tuple[Any, Path_, dict[str, int] | None]] = []
+    pending_key: list[Any] = []  # for each open mapping: key awaiting its value, or None
+
+    def attach(value: Any, start: Any, is_plain: bool = False) -> Path_:
+        nonlocal root
+        if not stack:
+            root = value
+            path: Path_ = ()
+        else:
+            container, cpath, seen = stack[-1]
+            if isinstance(container, list):
+                path = (*cpath, len(container))
+                container.append(value)
+            elif pending_key[-1] is None:
+                if not isinstance(value, str):
+                    raise YamlError(*_pos(start), "a key must be a plain string")
+                key_path = (*cpath, value)
+                if value in seen:
+                    first = seen[value]
+                    raise YamlError(
+                        *_pos(start),
+                        f"duplicate key '{value}' (first on line {first}); keep one",
+                        ".".join(str(p) for p in key_path),
+                    )
+                seen[value] = start.line + 1
+                doc.key_marks[key_path] = _pos(start)
+                pending_key[-1] = value
+                return key_path
+            else:
+                key = pending_key[-1]
+                pending_key[-1] = None
+                path = (*cpath, key)
+                container[key] = value
+        doc.marks[path] = _pos(start)
+        if is_plain:
+            doc.plain.add(path)
+        return path
+
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise YamlError(*_pos(event.start_mark), "several YAML documents ('---'); keep one")
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(*_pos(event.start_mark), "aliases (*name) are not allowed in atlas data")
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if event.anchor is not None:
+                raise YamlError(
+                    *_pos(event.start_mark), f"anchors (&{event.anchor}) are not allowed in atlas data"
+                )
+            if event.tag is not None:
+                raise YamlError(
+                    *_pos(event.start_mark), f"explicit tags ({event.tag}) are not allowed in atlas data"
+                )
+        if isinstance(event, yaml.ScalarEvent):
+            plain = not event.style  # libyaml reports plain as "", PyYAML as None
+            value: Any = event.value
+            if plain and value in _NULL:
+                value = None
+            elif plain and _INT.match(value):
+                value = int(value)
+            attach(value, event.start_mark, plain)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(*_pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            path = attach(container, event.start_mark)
+            stack.append((container, path, {} if isinstance(container, dict) else None))
+            pending_key.append(None)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            pending_key.pop()
+    return root

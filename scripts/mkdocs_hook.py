@@ -1,0 +1,50 @@
+"""MkDocs hook: serve the pages generated from `data/` as in-memory files.
+
+`mkdocs build` and `mkdocs serve` both call `atlas.build.generate`, the same function as the
+CLI; `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import Abort
+from mkdocs.structure.files import File, Files
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from atlas.build import DataError, generate  # noqa: E402
+
+_sources: dict[str, str] = {}
+
+
+def on_files(files: Files, config) -> Files:
+    data_dir = Path(config["docs_dir"]).parent / "data"
+    try:
+        result = generate(data_dir)
+    except DataError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        raise Abort(f"{exc}; nothing was built. Run `make validate` for the list.") from None
+    for p in result.problems:
+        print(p, file=sys.stderr)
+    _sources.clear()
+    for paper in result.atlas.papers.values():
+        _sources[f"papers/{paper.id}.md"] = paper.source
+    for path, content in result.files.items():
+        existing = files.get_file_from_path(path)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, path, content=content))
+    return files
+
+
+def on_page_context(context, page, config, nav):
+    """Point a paper page's edit link at its YAML file, not at a generated Markdown file."""
+    source = _sources.get(page.file.src_uri)
+    if source and config.get("repo_url"):
+        page.edit_url = f"{config['repo_url'].rstrip('/')}/edit/main/{source}"
+    elif page.file.generated_by is not None:
+        page.edit_url = None
+    return context

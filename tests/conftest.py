@@ -1,0 +1,114 @@
+"""Shared fixtures: a real site build, that site served over HTTP under a sub-path, and a real
+headless Chromium (Debian's, driven by Playwright) that can reach nothing but loopback."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SUBPATH = "/ml-systems-paper-atlas/"
+CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory) -> Path:
+    from atlas.build import build_site
+
+    out = tmp_path_factory.mktemp("build") / "site"
+    # The 404 page is the one page MkDocs links by absolute path (it is served at any URL),
+    # so the test build, like the deployed one, names the sub-path it is served under.
+    os.environ["ATLAS_SITE_URL"] = "https://example.invalid" + SUBPATH
+    build_site(ROOT / "mkdocs.yml", out)
+    return out
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site only under SUBPATH, as GitHub Pages serves a project site."""
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(SUBPATH):
+            return str(Path(self.directory) / "__outside_subpath__")
+        return super().translate_path("/" + path[len(SUBPATH):])
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir):
+    handler = functools.partial(_SubPathHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageWatch:
+    """A page whose console errors, failed requests and off-machine requests are recorded."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"))
+
+    def assert_clean(self):
+        assert self.blocked == [], f"requests to other hosts: {self.blocked}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+@pytest.fixture
+def watch(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    holder: list[PageWatch] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            holder[0].blocked.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    w = PageWatch(context)
+    holder.append(w)
+    yield w
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    out = ARTIFACTS / "screenshots"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    return out
