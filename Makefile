@@ -13,6 +13,8 @@ help:
 	@echo "make build     build the site into site/"
 	@echo "make test      run every test (installs Chromium for the browser tests if missing)"
 	@echo "make validate  check every data file and list every problem"
+	@echo "make new-paper ARXIV=2305.14314 [SLUG=qlora]  start data/papers/<slug>.yml from arXiv"
+	@echo "make diff [BASE=origin/main]  what the working tree changes in the atlas, as Markdown"
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -29,6 +31,14 @@ serve: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/python -m atlas validate
+
+new-paper: $(STAMP)
+	@test -n "$(ARXIV)" || { echo "usage: make new-paper ARXIV=2305.14314 [SLUG=qlora]"; exit 2; }
+	@$(BIN)/python -m atlas.new_paper '$(ARXIV)' $(if $(SLUG),--slug '$(SLUG)')
+
+BASE ?= origin/main
+diff: $(STAMP)
+	@$(BIN)/python -m atlas.diff --base '$(BASE)'
 
 browser:
 	@bash scripts/ensure-chromium.sh
