@@ -79,7 +79,10 @@ def test_the_recorded_qlora_record_becomes_an_entry_that_validates_once_a_topic_
     # Topic ids are offered in comments under `topics:`; until one is chosen, validate says where.
     assert "  # memory: agent-memory, cognitive-memory, kv-cache-serving" in text
     line = text.split("\n").index("topics:") + 1
-    assert errors(data_dir) == [f"data/papers/qlora.yml:{line}:8: topics: expected a list, got nothing (blank)"]
+    message = f"data/papers/qlora.yml:{line}:8: topics: expected a list, got nothing (blank)"
+    assert errors(data_dir) == [message]
+    # CONTRIBUTING.md's worked example quotes this very line.
+    assert f"        {message}\n" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
     path.write_text(text.replace("topics:\n", "topics:\n  - memory-efficient-training\n"), encoding="utf-8")
     assert errors(data_dir) == []
@@ -110,6 +113,8 @@ def test_an_arxiv_id_already_in_the_atlas_is_refused_before_any_request(data_dir
             new_paper(asked, data_dir, opener=replay)
         assert str(exc.value) == "arXiv id 2305.14314 is already in data/papers/qlora.yml; edit that file instead"
     assert replay.urls == []
+    assert "`arXiv id 2305.14314 is already in data/papers/qlora.yml; edit that file instead`" in (
+        ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
 def test_an_existing_file_is_never_overwritten(data_dir):
