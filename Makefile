@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 export PYTHONPATH := $(CURDIR)/scripts
 export SOURCE_DATE_EPOCH ?= 0
 
-.PHONY: help build serve test validate bench diff new-paper lock clean browser
+.PHONY: help build serve test validate bench diff new-paper links lock clean browser
 
 help:
 	@echo "make serve     build and serve the site at http://127.0.0.1:8000/"
@@ -39,6 +39,9 @@ new-paper: $(STAMP)
 BASE ?= origin/main
 diff: $(STAMP)
 	@$(BIN)/python -m atlas.diff --base '$(BASE)'
+
+links: $(STAMP)
+	$(BIN)/python -m atlas.links
 
 browser:
 	@bash scripts/ensure-chromium.sh
