@@ -238,3 +238,28 @@ def test_the_guide_has_no_relative_link_that_would_break_on_the_site():
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)]+)\)", guide)
     assert [link for link in links if not link.startswith("https://")] == []
+
+
+def test_every_data_file_starts_with_a_schema_line_that_points_at_an_existing_schema():
+    files = [DATA / "topics.yml", DATA / "external.yml", *sorted((DATA / "papers").glob("*.yml"))]
+    for path in files:
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+\.schema\.json)", first)
+        assert m, path
+        assert (path.parent / m.group(1)).resolve().is_file(), path
+
+
+def test_the_schema_describes_every_field_and_shows_an_example():
+    """Every field has a description, and an example on itself or on each of its own fields."""
+    schema = json.loads((DATA / "schema" / "paper.schema.json").read_text(encoding="utf-8"))
+
+    def resolve(node):
+        ref = node.get("$ref", "")
+        return {**schema["$defs"][ref.split("/")[-1]], **node} if ref.startswith("#/$defs/") else node
+
+    for name, node in schema["properties"].items():
+        node = resolve(node)
+        assert node.get("description"), name
+        inner = resolve(node.get("items", {})) if node.get("type") == "array" else node
+        subs = [resolve(s) for s in inner.get("properties", {}).values()]
+        assert node.get("examples") or (subs and all(s.get("examples") for s in subs)), name

@@ -178,6 +178,17 @@ def test_without_network_it_fails_in_one_line_and_writes_nothing(data_dir):
     assert files(data_dir) == before
 
 
+def test_make_new_paper_on_this_repository_refuses_a_paper_it_already_has():
+    """The Makefile target end to end; the duplicate check comes before any request, so no network is needed."""
+    before = sorted(p.name for p in (DATA / "papers").iterdir())
+    result = subprocess.run(["make", "-s", "new-paper", "ARXIV=2305.14314v2"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode != 0
+    assert ("new-paper: arXiv id 2305.14314 is already in data/papers/qlora.yml; edit that file instead"
+            in result.stderr.splitlines())
+    assert sorted(p.name for p in (DATA / "papers").iterdir()) == before
+
+
 def test_make_new_paper_needs_an_id():
     result = subprocess.run(["make", "-s", "new-paper"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
