@@ -76,13 +76,14 @@ def test_the_data_reference_is_generated_from_the_schema(tmp_path):
     path = data / "schema" / "paper.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema["properties"]["doi"] = {"description": "A DOI <for> the test & nothing else.", "type": "string",
-                                   "maxLength": 300, "examples": ["10.1000/xyz123"]}
+                                   "maxLength": 300, "pattern": "^10\\.[0-9]+/<.+>$", "examples": ["10.1000/xyz123"]}
     path.write_text(json.dumps(schema), encoding="utf-8")
     text = generate(data).files["contribute/data-reference.md"].decode()
     section = text.split('<h2 id="doi">', 1)[1].split("</section>", 1)[0]
     assert "<p>A DOI &lt;for&gt; the test &amp; nothing else.</p>" in section
     assert "<dt>Type</dt><dd>text</dd>" in section
     assert "<dt>Limits</dt><dd>at most 300 characters</dd>" in section
+    assert "<dt>Pattern</dt><dd><code>^10\\.[0-9]+/&lt;.+&gt;$</code></dd>" in section
     assert "<pre><code>doi: 10.1000/xyz123</code></pre>" in section
 
 

@@ -32,6 +32,7 @@ class FieldDoc:
     constraints: list[str]
     description: str
     examples: list[str]
+    pattern: str | None = None  # the regular expression a text must match, where the type words do not say it
     children: list["FieldDoc"] = field(default_factory=list)
 
 
@@ -105,7 +106,7 @@ def _requirement(name: str, required: list[str], one_of: list[list[str]]) -> str
 
 def _field(name: str, key: str, node: dict, schema: dict, required: list[str], one_of: list[list[str]],
            anchor_prefix: str = "") -> FieldDoc:
-    resolved, _ = _resolve(node, schema)
+    resolved, ref = _resolve(node, schema)
     doc = FieldDoc(
         name=name,
         anchor=(anchor_prefix + key).replace("_", "-"),
@@ -114,6 +115,7 @@ def _field(name: str, key: str, node: dict, schema: dict, required: list[str], o
         constraints=_constraints(node, schema),
         description=resolved.get("description", ""),
         examples=[_example_yaml(key, ex) for ex in resolved.get("examples", [])],
+        pattern=resolved.get("pattern") if ref is None else None,
     )
     # Nested fields: the items of a list of mappings (relations) and a mapping's own fields (facets, scale).
     inner = resolved
