@@ -161,6 +161,21 @@ def test_awkward_text_survives_the_trip_into_yaml_exactly(data_dir, tmp_path):
     assert (entry["title"], entry["authors"], entry["abstract"]) == (title, authors, abstract)
 
 
+def test_a_paper_that_was_an_outside_work_gets_a_note(data_dir):
+    ext = data_dir / "external.yml"
+    ext.write_text(ext.read_text(encoding="utf-8") + 'zz-work:\n  name: ZZ\n  arxiv: "2401.00001"\n'
+                   "  evidence: https://arxiv.org/abs/2401.00001\n", encoding="utf-8")
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2401.00001v1</id>'
+            b"<published>2024-01-01T00:00:00Z</published><title>ZZ: A Work</title><summary>Text.</summary>"
+            b"<author><name>A B</name></author></entry></feed>")
+    notes: list[str] = []
+    path = new_paper("2401.00001", data_dir, opener=lambda url: atom, notes=notes)
+    assert path.name == "zz.yml"
+    assert notes == ["data/external.yml lists this arXiv id as the outside work 'zz-work': now that the paper is in "
+                     "the atlas, make the papers that mention or relate to 'zz-work' point at 'zz', then remove "
+                     "'zz-work' from data/external.yml"]
+
+
 def test_without_network_it_fails_in_one_line_and_writes_nothing(data_dir):
     """The real urllib path, with every connection sent to a closed local port."""
     (data_dir / "papers" / "qlora.yml").unlink()

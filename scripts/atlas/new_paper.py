@@ -154,6 +154,19 @@ def existing_arxiv_ids(papers_dir: Path) -> dict[str, Path]:
     return out
 
 
+def external_with_arxiv(data_dir: Path, arxiv_id: str) -> str | None:
+    """The id of the data/external.yml work that has this arXiv id, if any."""
+    from .yamlsafe import parse
+
+    try:
+        works = parse((data_dir / "external.yml").read_bytes()).value
+    except Exception:  # noqa: BLE001 - a note only; validation reports a broken file
+        return None
+    if not isinstance(works, dict):
+        return None
+    return next((wid for wid, w in sorted(works.items()) if isinstance(w, dict) and w.get("arxiv") == arxiv_id), None)
+
+
 def _scalar(text: str) -> str:
     """A YAML scalar for one line of text: plain when that is unambiguous, else double-quoted."""
     if _PLAIN.match(text) and ": " not in text and " #" not in text:
@@ -245,8 +258,11 @@ def write_new(path: Path, text: str) -> None:
 
 
 def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener = urlopen_bytes,
-              root: Path | None = None) -> Path:
-    """Fetch, check and write one new entry; return its path. Raises NewPaperError."""
+              root: Path | None = None, notes: list[str] | None = None) -> Path:
+    """Fetch, check and write one new entry; return its path. Raises NewPaperError.
+
+    `notes` collects advice for the contributor (for example an outside work the paper replaces)."""
+    notes = notes if notes is not None else []
     data_dir = Path(data_dir).resolve()
     root = Path(root).resolve() if root else data_dir.parent
     papers = data_dir / "papers"
@@ -269,6 +285,11 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     if target.exists():
         raise NewPaperError(f"{rel(target)} already exists; choose another id with SLUG=<id>")
     write_new(target, render_entry(record, slug, topic_ids(data_dir)))
+    work = external_with_arxiv(data_dir, arxiv_id)
+    if work:
+        notes.append(f"data/external.yml lists this arXiv id as the outside work '{work}': now that the paper is in "
+                     f"the atlas, make the papers that mention or relate to '{work}' point at '{slug}', then remove "
+                     f"'{work}' from data/external.yml")
     return target
 
 
@@ -278,13 +299,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slug", default=None, help="the paper id (file name); default: proposed from the title")
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     args = ap.parse_args(argv)
+    notes: list[str] = []
     try:
-        path = new_paper(args.arxiv, args.data, args.slug, root=args.data.resolve().parent)
+        path = new_paper(args.arxiv, args.data, args.slug, root=args.data.resolve().parent, notes=notes)
     except NewPaperError as exc:
         print(f"new-paper: {exc}", file=sys.stderr)
         return 1
     shown = path.resolve().relative_to(args.data.resolve().parent).as_posix()
     print(f"wrote {shown}: add its topics, check it against the paper, then run `make validate`")
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
