@@ -44,6 +44,10 @@ def test_the_guide_page_is_contributing_md(site_dir, repo_url):
     assert f'href="{repo_url}/edit/main/CONTRIBUTING.md"' in text
     for r in rules.RULES:
         assert f"<li><code>{r.id}</code>" in text, r.id
+    # Markdown that GitHub and Python-Markdown read alike: each honesty rule is its own list item.
+    for rule in ("Verbatim or absent.", "Verified identifiers only.", "Dates say where they come from.",
+                 "Edges need the source's words.", "Corrections are welcome."):
+        assert re.search(rf"<li>\s*(<p>)?<strong>{re.escape(rule)}</strong>", text), rule
 
 
 def test_the_data_reference_shows_every_schema_field(site_dir, repo_url):
