@@ -15,6 +15,7 @@ help:
 	@echo "make validate  check every data file and list every problem"
 	@echo "make new-paper ARXIV=2305.14314 [SLUG=qlora]  start data/papers/<slug>.yml from arXiv"
 	@echo "make diff [BASE=origin/main]  what the working tree changes in the atlas, as Markdown"
+	@echo "make links     check the external links of data/ (arXiv, code, evidence pages)"
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
