@@ -206,3 +206,8 @@ def test_reading_path_step_without_why(data_dir):
     assert errors(data_dir, paths=PATH.replace("    why: Then this.\n", "")) == [
         f"{R}:4:5: memory[1].why: required field is missing"
     ]
+
+
+def test_facets_without_a_registry(data_dir):
+    (data_dir / "facets.yml").unlink()
+    assert errors(data_dir) == ["data/facets.yml:1:1: (file): missing: papers use facets, whose values this registry lists"]

@@ -277,6 +277,9 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
             continue
         loaded.papers[pid] = (r, doc)
 
+    facets_path = data_dir / "facets.yml"
+    if not facets_path.exists() and any("facets" in doc.value for _, doc in loaded.papers.values()):
+        problems.append(Problem(rel(facets_path), 1, 1, "", "missing: papers use facets, whose values this registry lists"))
     problems += _cross_file(loaded)
     return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.col, p.field, p.message))
 
