@@ -387,3 +387,23 @@ def test_hostile_text_stays_text_in_meta_tags_feeds_and_exports(tmp_path: Path):
     assert hostile_title in titles
     items = json.loads((site / "downloads" / "papers.json").read_text(encoding="utf-8"))
     assert [i["title"] for i in items if i["id"] == "qlora"] == [hostile_title]
+
+
+def test_new_outputs_do_not_depend_on_the_clock(monkeypatch):
+    """Generated twice under different SOURCE_DATE_EPOCH values: byte-identical, and no trace of today."""
+    from atlas import render_facets
+    from atlas.build import load_atlas
+
+    atlas, _ = load_atlas(DATA)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    first = render_facets.outputs(atlas, SITE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+    second = render_facets.outputs(atlas, SITE)
+    assert first == second
+    assert sorted(k for k in first if not k.startswith("facets/")) == [
+        "browse.md", "downloads/papers.json", "downloads/papers.ris", "downloads/timeline.svg", "exports.md",
+        "feed-distributed-training.xml", "feed-hardware.xml", "feed-memory.xml", "feed-other.xml", "feed.xml",
+        "timeline.md"]
+    today = dt.date.today().isoformat()
+    for name, content in first.items():
+        assert today.encode() not in content, name
