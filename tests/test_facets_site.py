@@ -407,3 +407,19 @@ def test_new_outputs_do_not_depend_on_the_clock(monkeypatch):
     today = dt.date.today().isoformat()
     for name, content in first.items():
         assert today.encode() not in content, name
+
+
+def test_a_paper_without_facets_still_renders_and_says_so(tmp_path: Path):
+    from atlas.build import generate
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    qlora = data / "papers" / "qlora.yml"
+    qlora.write_text(re.sub(r"\nfacets:\n(?:  .*\n)+", "\n", qlora.read_text(encoding="utf-8")), encoding="utf-8")
+    files = generate(data).files
+    page = files["papers/qlora.md"].decode("utf-8")
+    block = section(page, '<div class="atlas-paper-facets">', "</div>")
+    assert block.count("not stated in the abstract") == 3 and "not curated" in block
+    browse = files["browse.md"].decode("utf-8")
+    row = section(browse, 'data-id="qlora"', ">")
+    assert 'data-optimizes=""' in row and 'data-artifact=""' in row
