@@ -22,7 +22,7 @@ _sources: dict[str, str] = {}
 def on_files(files: Files, config) -> Files:
     data_dir = Path(config["docs_dir"]).parent / "data"
     try:
-        result = generate(data_dir)
+        result = generate(data_dir, site_url=config.get("site_url"))
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)

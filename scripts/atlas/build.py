@@ -16,13 +16,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, render
+from . import data, render, render_facets
 from .graphdata import graph_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 VIS_DIR = "assets/vendor/vis-network"
+# Feeds need absolute links; MkDocs passes its site_url, other callers get mkdocs.yml's default.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
 
 class DataError(Exception):
@@ -56,7 +58,7 @@ def _vendor_files() -> dict[str, bytes]:
     return {f"{VIS_DIR}/{name}": (lib / name).read_bytes() for name in ("vis-network.min.js", "vis-network.css")}
 
 
-def generate(data_dir: Path) -> Generated:
+def generate(data_dir: Path, site_url: str | None = None) -> Generated:
     atlas, problems = load_atlas(Path(data_dir))
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
@@ -72,6 +74,7 @@ def generate(data_dir: Path) -> Generated:
     graph = graph_data(atlas)
     files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
+    files.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
 

@@ -167,9 +167,11 @@ def render_paper(atlas: Atlas, paper: Paper) -> str:
 
 
 def render_topic(atlas: Atlas, topic_id: str) -> str:
+    from .render_facets import topic_context  # reading path, comparison table, feed
+
     topic = atlas.topics[topic_id]
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=atlas.papers_in(topic_id))
+                   papers=atlas.papers_in(topic_id), **topic_context(atlas, topic_id))
 
 
 def render_topics_index(atlas: Atlas) -> str:
