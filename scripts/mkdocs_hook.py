@@ -24,7 +24,7 @@ EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-refer
 def on_files(files: Files, config) -> Files:
     data_dir = Path(config["docs_dir"]).parent / "data"
     try:
-        result = generate(data_dir, repo_url=config.get("repo_url"))
+        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)

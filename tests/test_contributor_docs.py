@@ -103,6 +103,10 @@ EXAMPLES: dict[str, tuple[str, str | bytes, str]] = {
                   'got "improves"'),
     "facets": ("good-paper.yml", "", ""),  # filled in by the test from the facet registry
     "registries": ("../external.yml", "", ""),  # filled in by the test from the real data/external.yml
+    "reading-paths": ("../reading-paths.yml",
+                      "memory:\n  - paper: good-paper\n    why: First.\n  - paper: good-paper\n    why: Again.\n"
+                      "offloading:\n  - paper: good-paper\n    why: First.\n  - paper: other-paper\n    why: Next.\n",
+                      "data/reading-paths.yml:4:12: memory[1].paper: 'good-paper' is already step 1 of this path"),
     "thin-subtopic": ("good-paper.yml", GOOD, ""),  # a warning about data/topics.yml, checked by pattern
 }
 
@@ -134,9 +138,18 @@ def test_every_rule_has_an_example():
 @pytest.mark.parametrize("rule_id", [r.id for r in rules.RULES if r.id not in ("facets", "registries", "thin-subtopic")])
 def test_the_validator_enforces_the_rule(data_dir, rule_id):
     name, text, expected = EXAMPLES[rule_id]
+    if name.startswith("../"):  # a registry file: the good entry is there for it to name
+        (data_dir / "papers" / "good-paper.yml").write_text(GOOD, encoding="utf-8")
     found = problems(data_dir, name, text)
     assert expected in found, "\n".join(found)
     assert not expected.split(": ", 1)[1].startswith("warning: ")
+
+
+def test_reading_paths_belong_to_top_level_topics(data_dir):
+    (data_dir / "papers" / "good-paper.yml").write_text(GOOD, encoding="utf-8")
+    found = problems(data_dir, "../reading-paths.yml", EXAMPLES["reading-paths"][1])
+    assert ("data/reading-paths.yml:6:1: offloading: 'offloading' is a subtopic; reading paths are for top-level "
+            "topics (memory, distributed-training, hardware, other)") in found, found
 
 
 def test_the_validator_enforces_the_facets_rule(data_dir):
@@ -241,7 +254,8 @@ def test_the_guide_has_no_relative_link_that_would_break_on_the_site():
 
 
 def test_every_data_file_starts_with_a_schema_line_that_points_at_an_existing_schema():
-    files = [DATA / "topics.yml", DATA / "external.yml", *sorted((DATA / "papers").glob("*.yml"))]
+    files = [*sorted(DATA.glob("*.yml")), *sorted((DATA / "papers").glob("*.yml"))]
+    assert {"topics.yml", "external.yml"} <= {f.name for f in files}
     for path in files:
         first = path.read_text(encoding="utf-8").split("\n", 1)[0]
         m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+\.schema\.json)", first)

@@ -80,7 +80,10 @@ def test_the_recorded_qlora_record_becomes_an_entry_that_validates_once_a_topic_
     assert "  # memory: agent-memory, cognitive-memory, kv-cache-serving" in text
     line = text.split("\n").index("topics:") + 1
     message = f"data/papers/qlora.yml:{line}:8: topics: expected a list, got nothing (blank)"
-    assert errors(data_dir) == [message]
+    found = errors(data_dir)
+    assert [e for e in found if e.startswith("data/papers/")] == [message]
+    # Until the entry is valid, files that name qlora (a reading path) report it as unknown.
+    assert all("unknown paper id 'qlora'" in e for e in found if not e.startswith("data/papers/"))
     # CONTRIBUTING.md's worked example quotes this very line.
     assert f"        {message}\n" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 

@@ -16,13 +16,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, render
+from . import data, render, render_facets
 from .graphdata import graph_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 VIS_DIR = "assets/vendor/vis-network"
+# Feeds need absolute links; MkDocs passes its site_url, other callers get mkdocs.yml's default.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
 
 class DataError(Exception):
@@ -59,13 +61,14 @@ def _vendor_files() -> dict[str, bytes]:
 def contribute_pages(data_dir: Path) -> dict[str, str]:
     """The "Contribute" section: CONTRIBUTING.md as a page, and the data reference built from the schema."""
     schema = json.loads((data_dir / "schema" / "paper.schema.json").read_text(encoding="utf-8"))
+    guide = next((p for p in (data_dir.parent / "CONTRIBUTING.md", ROOT / "CONTRIBUTING.md") if p.is_file()), None)
     return {
-        "contribute/index.md": render.render_contributing((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")),
+        "contribute/index.md": render.render_contributing(guide.read_text(encoding="utf-8") if guide else None),
         "contribute/data-reference.md": render.render_data_reference(schema, "data/schema/paper.schema.json"),
     }
 
 
-def generate(data_dir: Path, repo_url: str | None = None) -> Generated:
+def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
     """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
     atlas, problems = load_atlas(Path(data_dir))
     pages: dict[str, str] = {
@@ -83,6 +86,7 @@ def generate(data_dir: Path, repo_url: str | None = None) -> Generated:
     graph = graph_data(atlas)
     files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
+    files.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
 

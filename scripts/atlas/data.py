@@ -277,6 +277,9 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
             continue
         loaded.papers[pid] = (r, doc)
 
+    facets_path = data_dir / "facets.yml"
+    if not facets_path.exists() and any("facets" in doc.value for _, doc in loaded.papers.values()):
+        problems.append(Problem(rel(facets_path), 1, 1, "", "missing: papers use facets, whose values this registry lists"))
     problems += _cross_file(loaded)
     return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.col, p.field, p.message))
 
@@ -369,10 +372,18 @@ def _cross_file(loaded: Loaded) -> list[Problem]:
         for tid, steps in loaded.reading_paths.items():
             if tid not in topics:
                 out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid, f"unknown topic '{tid}'{_suggest(tid, topics)}"))
+            elif tid not in loaded.topics:
+                out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid,
+                                   f"'{tid}' is a subtopic; reading paths are for top-level topics ({', '.join(loaded.topics)})"))
+            seen_steps: dict[str, int] = {}
             for i, step in enumerate(steps):
                 if step["paper"] not in papers:
                     out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
                                        f"unknown paper id '{step['paper']}'{_suggest(step['paper'], papers)}"))
+                elif step["paper"] in seen_steps:
+                    out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
+                                       f"'{step['paper']}' is already step {seen_steps[step['paper']] + 1} of this path"))
+                seen_steps.setdefault(step["paper"], i)
 
     if papers and loaded.topics:
         trel, tdoc = loaded.registry_docs["topics"]

@@ -58,10 +58,12 @@ RULES: tuple[Rule, ...] = (
     Rule("relations", "Every relation has a `type` (`extends`, `compares-with`, `uses`, `alternative-to`), a "
                       "`target` that is another atlas paper or a work in `data/external.yml`, and one line of "
                       "`evidence`."),
-    Rule("facets", "Every facet value is listed in `data/facets.yml`."),
-    Rule("registries", "`data/topics.yml` and `data/external.yml` follow their schemas: topic ids are unique across "
-                       "levels, an external work's id is not also a paper's id, and an external `arxiv` id comes "
-                       "with the `evidence` URL that verified it."),
+    Rule("facets", "Every facet value is listed in `data/facets.yml`, which must exist once a paper has facets."),
+    Rule("registries", "`data/topics.yml`, `data/external.yml`, `data/facets.yml` and `data/reading-paths.yml` "
+                       "follow their schemas: topic ids are unique across levels, an external work's id is not also "
+                       "a paper's id, and an external `arxiv` id comes with the `evidence` URL that verified it."),
+    Rule("reading-paths", "Each path in `data/reading-paths.yml` belongs to a top-level topic and lists atlas "
+                          "papers, each once."),
     Rule("thin-subtopic", "A subtopic with fewer than two papers is reported as a warning (consider merging it); "
                           "warnings do not fail the check.", "warning"),
 )

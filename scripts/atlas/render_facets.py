@@ -1,0 +1,324 @@
+"""Renderers for what the curated facets make possible, and for feeds and citation exports.
+
+In: the `Atlas` model (papers with their `facets`, the facet registries, reading paths).
+Out: `outputs(atlas, site_url)` -> {site path: bytes}: a page per facet value, the facet index,
+the faceted paper list, the timeline page and its SVG chart, the feeds and exports page,
+Atom feeds (whole atlas and one per top-level topic), CSL-JSON and RIS exports. Topic pages
+get their reading path and comparison table through `topic_context`, paper pages their
+Highwire `citation_*` values through the `_highwire.j2` front matter macro.
+
+Everything is sorted and dated by publication only: no build clock reaches any output.
+Feeds are built with xml.etree (escaping is the library's job, not string building).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from typing import Any
+
+from .model import Atlas, Paper
+from .render import _render
+
+KINDS = ("optimizes", "techniques", "hardware", "artifact")
+KIND_NAMES = {"optimizes": "Optimises", "techniques": "Technique", "hardware": "Hardware", "artifact": "Code"}
+KIND_TITLES = {"optimizes": "What it optimises", "techniques": "Technique families",
+               "hardware": "Hardware targeted or evaluated on", "artifact": "Code availability (as the abstract states it)"}
+SCALE_NAMES = (("devices", "Devices"), ("parameters", "Parameters"), ("context", "Context"))
+ATOM = "http://www.w3.org/2005/Atom"
+SITE_TITLE = "ML Systems Paper Atlas"
+
+
+# --- facet access -------------------------------------------------------------------------
+
+def values_of(paper: Paper, kind: str) -> list[str]:
+    """The paper's value ids for one facet kind (artifact is a single value)."""
+    v = paper.facets.get(kind)
+    if v is None:
+        return []
+    return list(v) if isinstance(v, list) else [v]
+
+
+def facet_src(kind: str, value: str) -> str:
+    return f"facets/{kind}/{value}.md"
+
+
+def papers_with(atlas: Atlas, kind: str, value: str) -> list[Paper]:
+    return sorted((p for p in atlas.papers.values() if value in values_of(p, kind)), key=lambda p: p.sort_key)
+
+
+def top_level(atlas: Atlas) -> list[str]:
+    return [t.id for t in atlas.topics.values() if t.parent is None]
+
+
+def facet_cell(atlas: Atlas, paper: Paper, kind: str) -> list[tuple[str, str]]:
+    """(value id, display name) pairs for a table cell."""
+    return [(v, atlas.facets[kind][v]["name"]) for v in values_of(paper, kind)]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+def render_facets_index(atlas: Atlas) -> str:
+    counts = {k: {v: len(papers_with(atlas, k, v)) for v in atlas.facets.get(k, {})} for k in KINDS}
+    return _render("facets_index.md.j2", "facets/index.md", atlas=atlas, kinds=KINDS,
+                   kind_titles=KIND_TITLES, counts=counts)
+
+
+def render_facet_value(atlas: Atlas, kind: str, value: str) -> str:
+    entry = atlas.facets[kind][value]
+    return _render("facet_value.md.j2", facet_src(kind, value), atlas=atlas, kind=kind, value=value,
+                   entry=entry, kind_name=KIND_NAMES[kind], kind_title=KIND_TITLES[kind],
+                   papers=papers_with(atlas, kind, value))
+
+
+def browse_rows(atlas: Atlas) -> list[dict[str, Any]]:
+    rows = []
+    for p in sorted(atlas.papers.values(), key=lambda p: p.sort_key):
+        topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)},
+                           key=list(atlas.topics).index)
+        rows.append({
+            "paper": p,
+            "topic_ids": topic_ids,
+            "text": " ".join([p.title, *p.authors]).lower(),
+            **{k: facet_cell(atlas, p, k) for k in KINDS},
+        })
+    return rows
+
+
+def render_browse(atlas: Atlas) -> str:
+    rows = browse_rows(atlas)
+    years = sorted({p.year for p in atlas.papers.values() if p.year is not None}, reverse=True)
+    options = {k: sorted(((v, e["name"]) for v, e in atlas.facets.get(k, {}).items()), key=lambda x: x[1].lower())
+               for k in KINDS}
+    return _render("browse.md.j2", "browse.md", atlas=atlas, rows=rows, years=years, options=options,
+                   kind_names=KIND_NAMES, kinds=KINDS)
+
+
+def comparison_rows(atlas: Atlas, topic_id: str) -> list[dict[str, Any]]:
+    out = []
+    for p in atlas.papers_in(topic_id):
+        scale = p.facets.get("scale") or {}
+        out.append({
+            "paper": p,
+            **{k: facet_cell(atlas, p, k) for k in KINDS},
+            "scale": [(name, scale[key]) for key, name in SCALE_NAMES if key in scale],
+            "result": p.facets.get("result"),
+        })
+    return out
+
+
+def reading_path(atlas: Atlas, topic_id: str) -> list[dict[str, Any]]:
+    steps = atlas.reading_paths.get(topic_id) or []
+    out = []
+    for i, s in enumerate(steps):
+        label = "Start here" if i == 0 else ("Deeper" if i == len(steps) - 1 else "Then")
+        out.append({"label": label, "paper": atlas.papers[s["paper"]], "why": s["why"]})
+    return out
+
+
+def topic_context(atlas: Atlas, topic_id: str) -> dict[str, Any]:
+    """Extra context for topic.md.j2: reading path, comparison table, feed."""
+    topic = atlas.topics[topic_id]
+    is_top = topic.parent is None
+    return {
+        "reading_path": reading_path(atlas, topic_id) if is_top else [],
+        "comparison": comparison_rows(atlas, topic_id) if not is_top else [],
+        "topic_feed": feed_path(topic_id) if is_top else None,
+        "facet_kind_names": KIND_NAMES,
+    }
+
+
+def year_counts(atlas: Atlas) -> tuple[list[int], list[str], dict[int, dict[str, int]], dict[int, int], int]:
+    """Papers per year per top-level topic (a paper in two areas counts in both), the per-year
+    total of distinct papers, and how many papers have no date."""
+    roots = top_level(atlas)
+    dated = [p for p in atlas.papers.values() if p.year is not None]
+    years = list(range(min(p.year for p in dated), max(p.year for p in dated) + 1)) if dated else []
+    table = {y: {r: 0 for r in roots} for y in years}
+    totals: Counter = Counter()
+    for p in dated:
+        totals[p.year] += 1
+        for r in atlas.roots_of(p):
+            table[p.year][r] += 1
+    return years, roots, table, {y: totals[y] for y in years}, len(atlas.papers) - len(dated)
+
+
+ROOT_COLORS = {"memory": "#1565c0", "distributed-training": "#c62828", "hardware": "#2e7d32", "other": "#757575"}
+
+
+def timeline_svg(atlas: Atlas) -> bytes:
+    """Grouped bars: papers per year per top-level topic. Deterministic SVG (no date, fixed hash
+    salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    years, roots, table, _, _ = year_counts(atlas)
+    rc = {"svg.hashsalt": "ml-systems-paper-atlas", "svg.fonttype": "none", "font.family": "DejaVu Sans",
+          "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(9, 3.6), dpi=100)
+        fig.patch.set_facecolor("white")
+        ax = fig.subplots()
+        width = 0.8 / max(len(roots), 1)
+        for i, r in enumerate(roots):
+            xs = [j + (i - (len(roots) - 1) / 2) * width for j in range(len(years))]
+            ax.bar(xs, [table[y][r] for y in years], width=width, label=atlas.topics[r].name,
+                   color=ROOT_COLORS.get(r, "#607d8b"))
+        ax.set_xticks(range(len(years)), [str(y) for y in years])
+        ax.set_ylabel("Papers")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_title("Atlas papers per year of publication, by top-level topic")
+        ax.legend(frameon=False, ncols=len(roots), loc="upper left")
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def render_timeline(atlas: Atlas) -> str:
+    years, roots, table, totals, undated = year_counts(atlas)
+    return _render("timeline.md.j2", "timeline.md", atlas=atlas, years=years, roots=roots, table=table,
+                   totals=totals, undated=undated)
+
+
+def render_exports_page(atlas: Atlas) -> str:
+    feeds = [(feed_path(None), None, "All papers")] + [(feed_path(t), t, atlas.topics[t].name) for t in top_level(atlas)]
+    undated = sorted((p for p in atlas.papers.values() if p.published is None), key=lambda p: p.id)
+    return _render("exports.md.j2", "exports.md", atlas=atlas, feeds=feeds, undated=undated)
+
+
+# --- feeds --------------------------------------------------------------------------------
+
+def feed_path(topic_id: str | None) -> str:
+    """Feeds sit at the site root: Material fetches `sitemap.xml` next to every
+    <link rel=alternate> it finds, and the only sitemap is the root one."""
+    return f"feed-{topic_id}.xml" if topic_id else "feed.xml"
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def feed_papers(atlas: Atlas, topic_id: str | None) -> list[Paper]:
+    """Dated papers, newest first (ties by id). Papers without a publication date are left out:
+    every Atom entry needs a date, and the atlas does not invent one."""
+    papers = atlas.papers_in(topic_id) if topic_id else sorted(atlas.papers.values(), key=lambda p: p.sort_key)
+    return [p for p in papers if p.published is not None]
+
+
+def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    name = feed_path(topic_id)
+    papers = feed_papers(atlas, topic_id)
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    topic = atlas.topics[topic_id] if topic_id else None
+    sub(feed, "title", f"{SITE_TITLE}: {topic.name}" if topic else SITE_TITLE)
+    sub(feed, "subtitle", (f"Papers on {topic.name.lower()} in the atlas, newest first." if topic else
+                           "Every dated paper in the atlas, newest first.") +
+        " Entries are dated by publication; papers without a stated date are not in the feed.")
+    sub(feed, "id", base + name)
+    sub(feed, "link", rel="self", type="application/atom+xml", href=base + name)
+    sub(feed, "link", rel="alternate", type="text/html", href=base + (f"topics/{topic_id}/" if topic_id else ""))
+    sub(feed, "updated", _stamp(papers[0].published) if papers else "1970-01-01T00:00:00Z")
+    author = sub(feed, "author")
+    sub(author, "name", SITE_TITLE)
+    for p in papers:
+        e = sub(feed, "entry")
+        sub(e, "title", p.title, type="text")
+        url = f"{base}papers/{p.id}/"
+        sub(e, "id", url)
+        sub(e, "link", rel="alternate", type="text/html", href=url)
+        if p.arxiv:
+            sub(e, "link", rel="related", type="text/html", href=f"https://arxiv.org/abs/{p.arxiv}")
+        sub(e, "published", _stamp(p.published))
+        sub(e, "updated", _stamp(p.published))
+        for a in p.authors:
+            sub(sub(e, "author"), "name", a)
+        for t in p.topics:
+            sub(e, "category", term=t, label=atlas.topics[t].name)
+        sub(e, "summary", p.abstract, type="text")
+    ET.indent(feed, space=" ")
+    out = io.BytesIO()
+    ET.ElementTree(feed).write(out, encoding="utf-8", xml_declaration=True)
+    return out.getvalue() + b"\n"
+
+
+# --- citation exports ---------------------------------------------------------------------
+
+def csl_item(p: Paper) -> dict[str, Any]:
+    """CSL-JSON for one paper. Names are kept whole (`literal`): the atlas does not split them."""
+    item: dict[str, Any] = {"id": p.id, "type": "article", "title": p.title}
+    if p.authors:
+        item["author"] = [{"literal": a} for a in p.authors]
+    if p.published:
+        item["issued"] = {"date-parts": [[p.published.year, p.published.month, p.published.day]]}
+    if p.arxiv:
+        item["URL"] = f"https://arxiv.org/abs/{p.arxiv}"
+        item["archive"] = "arXiv"
+        item["number"] = p.arxiv
+    if not p.authors and p.author_count:
+        item["note"] = f"{p.author_count} authors; names not recorded in the atlas"
+    item["abstract"] = " ".join(p.abstract.split())
+    return item
+
+
+def render_csl_json(atlas: Atlas) -> str:
+    items = [csl_item(p) for p in atlas.papers.values()]
+    return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _ris_value(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ris_record(p: Paper) -> str:
+    lines = [("TY", "GEN"), ("ID", p.id), ("TI", _ris_value(p.title))]
+    lines += [("AU", _ris_value(a)) for a in p.authors]
+    if p.published:
+        lines += [("PY", str(p.published.year)), ("DA", p.published.strftime("%Y/%m/%d/"))]
+    if p.arxiv:
+        lines += [("UR", f"https://arxiv.org/abs/{p.arxiv}"), ("L1", f"https://arxiv.org/pdf/{p.arxiv}"),
+                  ("DB", "arXiv"), ("AN", p.arxiv)]
+    if not p.authors and p.author_count:
+        lines.append(("N1", f"{p.author_count} authors; names not recorded in the atlas"))
+    lines.append(("AB", _ris_value(p.abstract)))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}".rstrip() + "\n" for tag, value in lines)
+
+
+def render_ris(atlas: Atlas) -> str:
+    return "\n".join(ris_record(p) for p in atlas.papers.values())
+
+
+# --- everything ---------------------------------------------------------------------------
+
+def outputs(atlas: Atlas, site_url: str) -> dict[str, bytes]:
+    pages: dict[str, str] = {
+        "facets/index.md": render_facets_index(atlas),
+        "browse.md": render_browse(atlas),
+        "timeline.md": render_timeline(atlas),
+        "exports.md": render_exports_page(atlas),
+    }
+    for kind in KINDS:
+        for value in atlas.facets.get(kind, {}):
+            pages[facet_src(kind, value)] = render_facet_value(atlas, kind, value)
+    files = {path: text.encode("utf-8") for path, text in pages.items()}
+    files["downloads/timeline.svg"] = timeline_svg(atlas)
+    for t in [None, *top_level(atlas)]:
+        files[feed_path(t)] = atom_feed(atlas, t, site_url)
+    files["downloads/papers.json"] = render_csl_json(atlas).encode("utf-8")
+    files["downloads/papers.ris"] = render_ris(atlas).encode("utf-8")
+    return files
