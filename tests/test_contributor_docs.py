@@ -244,6 +244,13 @@ def test_the_annotated_example_is_the_real_entry_where_it_shows_values():
     assert "    published: 2023-05-23" in section and qlora["published"] == "2023-05-23"
     rel = qlora["relations"][0]
     assert f"        evidence: {rel['evidence']}" in section
+    facets = qlora["facets"]
+    for kind in ("optimizes", "techniques", "hardware"):
+        assert f"      {kind}: [{', '.join(facets[kind])}]" in section
+    assert f'        devices: "{facets["scale"]["devices"]}"' in section
+    assert f'        parameters: "{facets["scale"]["parameters"]}"' in section
+    assert f'      result: "{facets["result"][:60]}' in section
+    assert f"      artifact: {facets['artifact']}" in section
     assert all(f"      - {a}" in section for a in qlora["authors"][:2])
 
 
