@@ -78,6 +78,7 @@ def test_the_recorded_qlora_record_becomes_an_entry_that_validates_once_a_topic_
     }
     # Topic ids are offered in comments under `topics:`; until one is chosen, validate says where.
     assert "  # memory: agent-memory, cognitive-memory, kv-cache-serving" in text
+    assert "#   artifact: code | code-promised | project-page | none-stated  # what the abstract says about code" in text
     line = text.split("\n").index("topics:") + 1
     message = f"data/papers/qlora.yml:{line}:8: topics: expected a list, got nothing (blank)"
     found = errors(data_dir)

@@ -200,7 +200,19 @@ def topic_ids(data_dir: Path) -> dict[str, list[str]]:
     return {tid: sorted((t or {}).get("subtopics") or {}) for tid, t in value.items() if isinstance(t, dict)}
 
 
-def render_entry(record: Record, slug: str, topics: dict[str, list[str]]) -> str:
+def artifact_ids(data_dir: Path) -> list[str]:
+    """The `artifact` facet values of data/facets.yml (for the placeholder comment)."""
+    from .yamlsafe import parse
+
+    try:
+        doc = parse((data_dir / "facets.yml").read_bytes())
+    except Exception:  # noqa: BLE001 - a convenience; validation reports the file
+        return []
+    value = doc.value.get("artifact") if isinstance(doc.value, dict) else None
+    return list(value) if isinstance(value, dict) else []
+
+
+def render_entry(record: Record, slug: str, topics: dict[str, list[str]], artifacts: list[str] | None = None) -> str:
     out = [SCHEMA_LINE,
            f"# Started by `make new-paper ARXIV={record.arxiv}` from the arXiv API record"
            f"{' (' + record.arxiv + record.version + ')' if record.version else ''}.",
@@ -230,6 +242,14 @@ def render_entry(record: Record, slug: str, topics: dict[str, list[str]]) -> str
         "#   - type: compares-with  # extends | compares-with | uses | alternative-to",
         "#     target: <paper or external work id>",
         "#     evidence: <the words of the source that show it>",
+        "# facets:  # from the abstract only; every atlas entry has them; ids from data/facets.yml",
+        "#   optimizes: [<ids>]",
+        "#   techniques: [<ids>]",
+        "#   hardware: [<ids>]",
+        "#   scale:",
+        "#     devices: \"<as the abstract states it>\"",
+        "#   result: \"<the headline result, with the abstract's numbers>\"",
+        f"#   artifact: {' | '.join(artifacts) if artifacts else '<id>'}  # what the abstract says about code",
         "abstract: >-",
         *_fold(record.abstract),
     ]
@@ -284,7 +304,7 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     target = papers / f"{slug}.yml"
     if target.exists():
         raise NewPaperError(f"{rel(target)} already exists; choose another id with SLUG=<id>")
-    write_new(target, render_entry(record, slug, topic_ids(data_dir)))
+    write_new(target, render_entry(record, slug, topic_ids(data_dir), artifact_ids(data_dir)))
     work = external_with_arxiv(data_dir, arxiv_id)
     if work:
         notes.append(f"data/external.yml lists this arXiv id as the outside work '{work}': now that the paper is in "
