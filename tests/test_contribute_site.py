@@ -74,6 +74,22 @@ def test_the_data_reference_shows_every_schema_field(site_dir, repo_url):
         assert f'<li id="rule-{r.id}"><code>{r.id}</code>' in text
 
 
+def test_the_data_reference_documents_the_registry_files(site_dir):
+    text = page(site_dir, "contribute/data-reference")
+    for name, path in (("topics", "data/topics.yml"), ("external", "data/external.yml"),
+                       ("facets", "data/facets.yml"), ("reading-paths", "data/reading-paths.yml")):
+        schema = json.loads((DATA / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        m = re.search(rf'<h3 id="file-{name}"><code>{re.escape(path)}</code></h3>\n<p>([^<]*)</p>', text)
+        assert m and html.unescape(m.group(1)) == schema["description"], name
+    evidence = text.split('<h4 id="file-external-evidence">', 1)[1].split("</section>", 1)[0]
+    assert "required when arxiv is given, else optional" in evidence
+    assert "https URL of the page that verified the arXiv id." in evidence
+    assert "Example" not in evidence  # paper `code`'s example is not this field's
+    assert '<h4 id="file-reading-paths-paper"><code>&lt;id&gt;[].paper</code> <span class="atlas-muted">required' in text
+    assert '<h5 id="file-topics-subtopics-name"><code>&lt;id&gt;.subtopics.&lt;id&gt;.name</code>' in text
+    assert "<dt>Keys</dt><dd>the keys optimizes, techniques, hardware, artifact</dd>" in text
+
+
 def test_the_data_reference_is_generated_from_the_schema(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)

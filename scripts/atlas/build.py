@@ -60,11 +60,11 @@ def _vendor_files() -> dict[str, bytes]:
 
 def contribute_pages(data_dir: Path) -> dict[str, str]:
     """The "Contribute" section: CONTRIBUTING.md as a page, and the data reference built from the schema."""
-    schema = json.loads((data_dir / "schema" / "paper.schema.json").read_text(encoding="utf-8"))
+    schemas = data.load_schemas(data_dir)
     guide = next((p for p in (data_dir.parent / "CONTRIBUTING.md", ROOT / "CONTRIBUTING.md") if p.is_file()), None)
     return {
         "contribute/index.md": render.render_contributing(guide.read_text(encoding="utf-8") if guide else None),
-        "contribute/data-reference.md": render.render_data_reference(schema, "data/schema/paper.schema.json"),
+        "contribute/data-reference.md": render.render_data_reference(schemas, "data/schema/paper.schema.json"),
     }
 
 

@@ -221,13 +221,14 @@ def inline_code(text: str) -> Markup:
                           for i, p in enumerate(parts)))
 
 
-def render_data_reference(schema: dict, schema_path: str) -> str:
-    """The data reference page: every field of the paper schema, and the validator's rules."""
+def render_data_reference(schemas: dict[str, dict], schema_path: str) -> str:
+    """The data reference page: every field of the paper schema, the registry files, and the validator's rules."""
     from .rules import RULES
-    from .schemadoc import field_docs
+    from .schemadoc import field_docs, registry_docs
 
-    return _render("data_reference.md.j2", "contribute/data-reference.md", schema=schema,
-                   schema_path=schema_path, fields=field_docs(schema), rules=RULES)
+    return _render("data_reference.md.j2", "contribute/data-reference.md", schema=schemas["paper"],
+                   schema_path=schema_path, fields=field_docs(schemas["paper"], schemas),
+                   registries=registry_docs(schemas), rules=RULES)
 
 
 def render_contributing(text: str | None) -> str:
