@@ -121,6 +121,17 @@ def test_an_arxiv_id_already_in_the_atlas_is_refused_before_any_request(data_dir
         ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
+def test_a_paper_already_present_without_its_arxiv_id_is_found_by_title(data_dir):
+    path = data_dir / "papers" / "qlora.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('arxiv: "2305.14314"\n', ""), encoding="utf-8")
+    before = files(data_dir)
+    with pytest.raises(NewPaperError) as exc:
+        new_paper("2305.14314", data_dir, slug="qlora-again", opener=Replay(**{"2305.14314": "2305.14314.atom"}))
+    assert str(exc.value) == ("data/papers/qlora.yml already has the title 'QLoRA: Efficient Finetuning of Quantized "
+                              "LLMs'; if it is the same paper, add arxiv: \"2305.14314\" there instead")
+    assert files(data_dir) == before
+
+
 def test_an_existing_file_is_never_overwritten(data_dir):
     (data_dir / "papers" / "qlora.yml").unlink()
     target = data_dir / "papers" / "zero-infinity.yml"

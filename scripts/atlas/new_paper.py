@@ -154,6 +154,25 @@ def existing_arxiv_ids(papers_dir: Path) -> dict[str, Path]:
     return out
 
 
+def _title_key(title: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKD", title).casefold())
+
+
+def paper_with_title(papers_dir: Path, title: str) -> Path | None:
+    """The paper file whose title is `title` (ignoring case, spacing and punctuation), if any."""
+    from .yamlsafe import parse
+
+    key = _title_key(title)
+    for path in sorted(papers_dir.glob("*.yml")):
+        try:
+            value = parse(path.read_bytes()).value
+        except Exception:  # noqa: BLE001 - a file with errors is validate's business
+            continue
+        if isinstance(value, dict) and isinstance(value.get("title"), str) and _title_key(value["title"]) == key:
+            return path
+    return None
+
+
 def external_with_arxiv(data_dir: Path, arxiv_id: str) -> str | None:
     """The id of the data/external.yml work that has this arXiv id, if any."""
     from .yamlsafe import parse
@@ -300,6 +319,10 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     if slug is not None and not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", slug):
         raise NewPaperError(f"'{slug}' is not a valid id: use lowercase a-z, 0-9 and single hyphens")
     record = parse_atom(fetch(arxiv_id + (version or ""), opener), arxiv_id, version)
+    same = paper_with_title(papers, record.title)
+    if same is not None:
+        raise NewPaperError(f"{rel(same)} already has the title '{record.title}'; if it is the same paper, "
+                            f"add arxiv: \"{arxiv_id}\" there instead")
     slug = slug or propose_slug(record.title, arxiv_id)
     target = papers / f"{slug}.yml"
     if target.exists():
