@@ -6,13 +6,16 @@ STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 export PYTHONPATH := $(CURDIR)/scripts
 export SOURCE_DATE_EPOCH ?= 0
 
-.PHONY: help build serve test validate bench diff new-paper lock clean browser
+.PHONY: help build serve test validate bench diff new-paper links lock clean browser
 
 help:
 	@echo "make serve     build and serve the site at http://127.0.0.1:8000/"
 	@echo "make build     build the site into site/"
 	@echo "make test      run every test (installs Chromium for the browser tests if missing)"
 	@echo "make validate  check every data file and list every problem"
+	@echo "make new-paper ARXIV=2305.14314 [SLUG=qlora]  start data/papers/<slug>.yml from arXiv"
+	@echo "make diff [BASE=origin/main]  what the working tree changes in the atlas, as Markdown"
+	@echo "make links     check the external links of data/ (arXiv, code, evidence pages)"
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -29,6 +32,17 @@ serve: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/python -m atlas validate
+
+new-paper: $(STAMP)
+	@test -n "$(ARXIV)" || { echo "usage: make new-paper ARXIV=2305.14314 [SLUG=qlora]"; exit 2; }
+	@$(BIN)/python -m atlas.new_paper '$(ARXIV)' $(if $(SLUG),--slug '$(SLUG)')
+
+BASE ?= origin/main
+diff: $(STAMP)
+	@$(BIN)/python -m atlas.diff --base '$(BASE)'
+
+links: $(STAMP)
+	$(BIN)/python -m atlas.links
 
 browser:
 	@bash scripts/ensure-chromium.sh

@@ -17,12 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from atlas.build import DataError, generate  # noqa: E402
 
 _sources: dict[str, str] = {}
+# Generated pages whose "Edit this page" opens the repository file they are made from.
+EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-reference.md": "data/schema/paper.schema.json"}
 
 
 def on_files(files: Files, config) -> Files:
     data_dir = Path(config["docs_dir"]).parent / "data"
     try:
-        result = generate(data_dir, site_url=config.get("site_url"))
+        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
@@ -32,6 +34,7 @@ def on_files(files: Files, config) -> Files:
     _sources.clear()
     for paper in result.atlas.papers.values():
         _sources[f"papers/{paper.id}.md"] = paper.source
+    _sources.update(EDIT_SOURCES)
     for path, content in result.files.items():
         existing = files.get_file_from_path(path)
         if existing is not None:

@@ -58,7 +58,18 @@ def _vendor_files() -> dict[str, bytes]:
     return {f"{VIS_DIR}/{name}": (lib / name).read_bytes() for name in ("vis-network.min.js", "vis-network.css")}
 
 
-def generate(data_dir: Path, site_url: str | None = None) -> Generated:
+def contribute_pages(data_dir: Path) -> dict[str, str]:
+    """The "Contribute" section: CONTRIBUTING.md as a page, and the data reference built from the schema."""
+    schemas = data.load_schemas(data_dir)
+    guide = next((p for p in (data_dir.parent / "CONTRIBUTING.md", ROOT / "CONTRIBUTING.md") if p.is_file()), None)
+    return {
+        "contribute/index.md": render.render_contributing(guide.read_text(encoding="utf-8") if guide else None),
+        "contribute/data-reference.md": render.render_data_reference(schemas, "data/schema/paper.schema.json"),
+    }
+
+
+def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
+    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
     atlas, problems = load_atlas(Path(data_dir))
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
@@ -69,7 +80,8 @@ def generate(data_dir: Path, site_url: str | None = None) -> Generated:
     for tid in atlas.topics:
         pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid)
     for paper in atlas.papers.values():
-        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper)
+        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, repo_url=repo_url)
+    pages.update(contribute_pages(Path(data_dir)))
     files = {path: text.encode("utf-8") for path, text in sorted(pages.items())}
     graph = graph_data(atlas)
     files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()

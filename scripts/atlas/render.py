@@ -11,9 +11,11 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -107,6 +109,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(yaml_string=yaml_string, json_script=json_script, excerpt=excerpt)
+    env.filters.update(inline_code=inline_code)
     return env
 
 
@@ -157,12 +160,12 @@ def related_by_topic(atlas: Atlas, paper: Paper, n: int = 5) -> list[tuple[Paper
     return [(o, s) for _, _, o, s in scored[:n]]
 
 
-def render_paper(atlas: Atlas, paper: Paper) -> str:
+def render_paper(atlas: Atlas, paper: Paper, repo_url: str | None = None) -> str:
     src = f"papers/{paper.id}.md"
     return _render(
         "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
         cited_by=atlas.cited_by(paper.id), related=related_by_topic(atlas, paper),
-        bibtex=bibtex(paper), roots=atlas.roots_of(paper),
+        bibtex=bibtex(paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
     )
 
 
@@ -193,3 +196,43 @@ def render_graph_page(atlas: Atlas, graph_url: str) -> str:
 
 def render_bibliography(atlas: Atlas) -> str:
     return "\n".join(bibtex(p) for p in atlas.papers.values())
+
+
+def report_url(repo_url: str | None, paper: Paper) -> str | None:
+    """A new-issue link on the configured repository, prefilled to name the paper and its file.
+
+    Every value is URL-encoded here; the template escapes the whole URL as an attribute.
+    """
+    if not repo_url or not re.match(r"^https?://[^\s\"'<>`]+$", repo_url):
+        return None
+    title = f"Problem with {paper.id}: {excerpt(paper.title, 120)}"
+    body = (f"Paper: {paper.title}\nFile: {paper.source}\n"
+            + (f"arXiv: https://arxiv.org/abs/{paper.arxiv}\n" if paper.arxiv else "")
+            + "\nWhat is wrong, and the source that shows the right value:\n")
+    return f"{repo_url.rstrip('/')}/issues/new?" + urlencode({"title": title, "body": body}, quote_via=quote)
+
+
+def inline_code(text: str) -> Markup:
+    """Repository text with `code` spans (a rule, a description) as escaped HTML with <code> elements."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick stays a backtick
+        return Markup(html.escape(text, quote=False))
+    return Markup("".join(f"<code>{html.escape(p, quote=False)}</code>" if i % 2 else html.escape(p, quote=False)
+                          for i, p in enumerate(parts)))
+
+
+def render_data_reference(schemas: dict[str, dict], schema_path: str) -> str:
+    """The data reference page: every field of the paper schema, the registry files, and the validator's rules."""
+    from .rules import RULES
+    from .schemadoc import field_docs, registry_docs
+
+    return _render("data_reference.md.j2", "contribute/data-reference.md", schema=schemas["paper"],
+                   schema_path=schema_path, fields=field_docs(schemas["paper"], schemas),
+                   registries=registry_docs(schemas), rules=RULES)
+
+
+def render_contributing(text: str | None) -> str:
+    """The contribution guide page: CONTRIBUTING.md from the repository, as it is (trusted Markdown)."""
+    if text is None:  # a partial copy of the repository, as some tests build
+        return "# Contributing\n\nThis copy of the atlas has no `CONTRIBUTING.md`.\n"
+    return text
