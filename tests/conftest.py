@@ -41,6 +41,20 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / "__outside_subpath__")
         return super().translate_path("/" + path[len(SUBPATH):])
 
+    def send_error(self, code, message=None, explain=None):
+        """A missing file gets the site's 404.html with status 404, as GitHub Pages serves it."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, *args) -> None:
         pass
 
@@ -104,6 +118,35 @@ def watch(browser, request):
     holder.append(w)
     yield w
     context.close()
+
+
+@pytest.fixture
+def make_watch(browser):
+    """Like `watch`, for tests that choose the context: `make_watch(viewport=..., has_touch=True)`.
+
+    Each call opens a fresh context (empty cache) that reaches nothing but loopback."""
+    contexts = []
+
+    def make(**options) -> PageWatch:
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        holder: list[PageWatch] = []
+
+        def route(r):
+            if r.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+                r.continue_()
+            else:
+                holder[0].blocked.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        holder.append(PageWatch(context))
+        return holder[0]
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture(scope="session")
