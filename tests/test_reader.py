@@ -30,6 +30,7 @@ PAGES = {
     "papers-index": "papers/",
     "graph": "graph/",
 }
+MORE_PAGES = {"topics-index": "topics/", "404": "no-such-page/"}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's data-md-color-scheme
@@ -56,10 +57,10 @@ def axe_violations(page) -> list[dict]:
 # --- accessibility -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("name", [*PAGES, "404"])
+@pytest.mark.parametrize("name", [*PAGES, *MORE_PAGES])
 def test_no_serious_accessibility_violation(make_watch, site_url, artifacts_dir, name, scheme):
     w = make_watch(viewport=DESKTOP, color_scheme=scheme)
-    load(w.page, site_url + PAGES.get(name, "no-such-page/"))
+    load(w.page, site_url + {**PAGES, **MORE_PAGES}[name])
     assert w.page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
     w.page.screenshot(path=str(artifacts_dir / f"{name}-desktop-{scheme}.png"), full_page=True)
     found = axe_violations(w.page)
@@ -286,6 +287,32 @@ def test_a_missing_address_gets_a_styled_404_with_working_links_and_search(make_
     assert page.locator(".atlas-papers-index tbody tr").count() == 58
     forgive_missing_pages(w, "papers/qlora-v2/old/", "a/b/c/")
     w.assert_clean()
+
+
+# --- the home page ------------------------------------------------------------------------------
+
+def test_home_page_says_what_the_atlas_covers_with_counts_and_entry_points(site_dir):
+    from atlas.build import load_atlas
+
+    atlas, _ = load_atlas(DATA)
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>{len(atlas.papers)}</strong> papers" in home
+    dates = sorted(p.published for p in atlas.papers.values() if p.published)
+    assert f"published <strong>{dates[0]}</strong> to <strong>{dates[-1]}</strong>" in home
+    coverage = home.split('<h2 id="coverage">', 1)[1].split('<h2 id="newest">', 1)[0]
+    for tid, topic in atlas.topics.items():
+        n = len(atlas.papers_in(tid))
+        if topic.parent is None:
+            assert f'href="topics/{tid}/">{topic.name}</a> <span class="atlas-muted">{n} papers</span>' in coverage
+        else:
+            assert f'href="topics/{tid}/">{topic.name}</a> <span class="atlas-muted">{n}</span>' in coverage
+    newest = home.split('<h2 id="newest">', 1)[1]
+    for paper in atlas.newest(8):
+        assert f'href="papers/{paper.id}/"' in newest
+    entry = home.split('class="atlas-entry-points"', 1)[1].split("</nav>", 1)[0]
+    for href in ("topics/memory/", "topics/distributed-training/", "topics/hardware/", "papers/", "graph/"):
+        assert f'href="{href}"' in entry
+    assert 'href="downloads/graph.json"' in home and 'href="downloads/papers.bib"' in home
 
 
 # --- share previews --------------------------------------------------------------------------
