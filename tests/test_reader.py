@@ -179,6 +179,8 @@ def test_nothing_overflows_a_phone_screen(make_watch, site_url, artifacts_dir, n
     w.page.screenshot(path=str(artifacts_dir / f"{name}-phone-{scheme}.png"), full_page=True)
     assert width <= PHONE["width"], wide
     assert wide == []
+    serious = [v for v in axe_violations(w.page) if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps(serious, indent=1)
     w.assert_clean()
 
 
