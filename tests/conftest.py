@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
+_STARTED = time.time()  # artifacts older than this run are not reported
 
 
 @pytest.fixture(scope="session")
@@ -155,3 +158,16 @@ def artifacts_dir() -> Path:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots and what a paper page transfers."""
+    started = _STARTED
+    shots = [p for p in sorted((ARTIFACTS / "screenshots").glob("*.png")) if p.stat().st_mtime >= started]
+    if shots:
+        terminalreporter.write_line(f"screenshots: {len(shots)} in {ARTIFACTS / 'screenshots'}")
+    transfer = ARTIFACTS / "transfer-paper-page.json"
+    if transfer.is_file() and transfer.stat().st_mtime >= started:
+        t = json.loads(transfer.read_text(encoding="utf-8"))
+        terminalreporter.write_line(f"paper page {t['paper page']}: {t['own bytes']} bytes of its own, "
+                                    f"{t['shared bytes']} bytes of shared assets (uncompressed; {transfer})")

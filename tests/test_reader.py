@@ -257,6 +257,7 @@ def test_a_paper_page_transfers_little_beyond_the_shared_theme_assets(make_watch
     report = {"paper page": SUBPATH + PAGES["paper"], "own bytes": sum(own.values()),
               "shared bytes": sum(n for p, n in paper.items() if p not in own),
               "requests": dict(sorted(paper.items()))}
+    ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "transfer-paper-page.json").write_text(json.dumps(report, indent=1) + "\n")
     print(f"\npaper page: {report['own bytes']} bytes of its own, {report['shared bytes']} shared "
           f"({len(paper)} requests); see test-artifacts/transfer-paper-page.json")
