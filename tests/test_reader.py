@@ -302,6 +302,7 @@ def test_home_page_says_what_the_atlas_covers_with_counts_and_entry_points(site_
 
     atlas, _ = load_atlas(DATA)
     home = (site_dir / "index.html").read_text(encoding="utf-8")
+    assert "<title>ML Systems Paper Atlas</title>" in home and '<h1 id="ml-systems-paper-atlas">' in home
     assert f"<strong>{len(atlas.papers)}</strong> papers" in home
     dates = sorted(p.published for p in atlas.papers.values() if p.published)
     assert f"published <strong>{dates[0]}</strong> to <strong>{dates[-1]}</strong>" in home
