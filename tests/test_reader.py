@@ -464,3 +464,16 @@ def test_bibtex_has_a_copy_button_that_copies_it(make_watch, site_url):
     assert copied.startswith("@misc{qlora,") and "title = {{QLoRA: Efficient Finetuning of Quantized LLMs}}" in copied
     assert copied.strip() == block.locator("code").inner_text().strip()
     w.assert_clean()
+
+
+def test_the_palette_toggle_switches_to_dark_and_it_sticks(make_watch, site_url):
+    w = make_watch(color_scheme="light")
+    page = w.page
+    load(page, site_url)
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert page.evaluate(scheme) == "default"
+    page.locator("label[title='Switch to dark mode']:visible").click()
+    assert page.evaluate(scheme) == "slate"
+    load(page, site_url + PAGES["paper"])
+    assert page.evaluate(scheme) == "slate"
+    w.assert_clean()
