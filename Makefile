@@ -3,15 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+# Test-only JavaScript (axe-core for the accessibility checks), pinned by package-lock.json.
+NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 export PYTHONPATH := $(CURDIR)/scripts
 export SOURCE_DATE_EPOCH ?= 0
 
-.PHONY: help build serve test validate bench diff new-paper links lock clean browser
+.PHONY: help build serve test validate bench diff new-paper links lock clean browser node
 
 help:
 	@echo "make serve     build and serve the site at http://127.0.0.1:8000/"
 	@echo "make build     build the site into site/"
-	@echo "make test      run every test (installs Chromium for the browser tests if missing)"
+	@echo "make test      run every test (installs Chromium and, from package-lock.json, axe-core if missing)"
 	@echo "make validate  check every data file and list every problem"
 	@echo "make new-paper ARXIV=2305.14314 [SLUG=qlora]  start data/papers/<slug>.yml from arXiv"
 	@echo "make diff [BASE=origin/main]  what the working tree changes in the atlas, as Markdown"
@@ -47,7 +49,15 @@ links: $(STAMP)
 browser:
 	@bash scripts/ensure-chromium.sh
 
-test: $(STAMP) browser
+$(NODE_STAMP): package-lock.json package.json
+	@command -v npm >/dev/null || { echo "The accessibility tests need npm (Node.js): run 'sudo apt-get install -y npm'"; exit 1; }
+	npm ci --no-audit --no-fund
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+node: $(NODE_STAMP)
+
+test: $(STAMP) browser $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 lock:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
+_STARTED = time.time()  # artifacts older than this run are not reported
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +43,20 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
         if not path.startswith(SUBPATH):
             return str(Path(self.directory) / "__outside_subpath__")
         return super().translate_path("/" + path[len(SUBPATH):])
+
+    def send_error(self, code, message=None, explain=None):
+        """A missing file gets the site's 404.html with status 404, as GitHub Pages serves it."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args) -> None:
         pass
@@ -106,9 +123,51 @@ def watch(browser, request):
     context.close()
 
 
+@pytest.fixture
+def make_watch(browser):
+    """Like `watch`, for tests that choose the context: `make_watch(viewport=..., has_touch=True)`.
+
+    Each call opens a fresh context (empty cache) that reaches nothing but loopback."""
+    contexts = []
+
+    def make(**options) -> PageWatch:
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        holder: list[PageWatch] = []
+
+        def route(r):
+            if r.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+                r.continue_()
+            else:
+                holder[0].blocked.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        holder.append(PageWatch(context))
+        return holder[0]
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     out = ARTIFACTS / "screenshots"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots and what a paper page transfers."""
+    started = _STARTED
+    shots = [p for p in sorted((ARTIFACTS / "screenshots").glob("*.png")) if p.stat().st_mtime >= started]
+    if shots:
+        terminalreporter.write_line(f"screenshots: {len(shots)} in {ARTIFACTS / 'screenshots'}")
+    transfer = ARTIFACTS / "transfer-paper-page.json"
+    if transfer.is_file() and transfer.stat().st_mtime >= started:
+        t = json.loads(transfer.read_text(encoding="utf-8"))
+        terminalreporter.write_line(f"paper page {t['paper page']}: {t['own bytes']} bytes of its own, "
+                                    f"{t['shared bytes']} bytes of shared assets (uncompressed; {transfer})")

@@ -187,7 +187,11 @@ def render_papers_index(atlas: Atlas) -> str:
 
 
 def render_home(atlas: Atlas) -> str:
-    return _render("home.md.j2", "index.md", atlas=atlas, newest=atlas.newest(8))
+    dates = sorted(p.published for p in atlas.papers.values() if p.published)
+    return _render("home.md.j2", "index.md", atlas=atlas, newest=atlas.newest(8),
+                   span=(dates[0], dates[-1]) if dates else None,
+                   with_arxiv=sum(1 for p in atlas.papers.values() if p.arxiv),
+                   with_code=sum(1 for p in atlas.papers.values() if p.code))
 
 
 def render_graph_page(atlas: Atlas, graph_url: str) -> str:
