@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, render
-from .graphdata import graph_data
+from .graphdata import graph_data, graphml
 from .model import Atlas, build_model
 from .yamlsafe import Problem
 
@@ -58,19 +58,21 @@ def _vendor_files() -> dict[str, bytes]:
 
 def generate(data_dir: Path) -> Generated:
     atlas, problems = load_atlas(Path(data_dir))
+    # The graph artifact first: every graph view on a page is cut out of it.
+    graph = graph_data(atlas)
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
         "topics/index.md": render.render_topics_index(atlas),
         "papers/index.md": render.render_papers_index(atlas),
-        "graph.md": render.render_graph_page(atlas, graph_url="../downloads/graph.json"),
+        "graph.md": render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph),
     }
     for tid in atlas.topics:
-        pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid)
+        pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid, graph)
     for paper in atlas.papers.values():
-        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper)
+        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, graph)
     files = {path: text.encode("utf-8") for path, text in sorted(pages.items())}
-    graph = graph_data(atlas)
     files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+    files["downloads/graph.graphml"] = graphml(graph)
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
