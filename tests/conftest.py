@@ -112,3 +112,10 @@ def artifacts_dir() -> Path:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests' screenshots are, so a reader of the run can open them."""
+    shots = sorted((ARTIFACTS / "screenshots").glob("*.png"))
+    if shots:
+        terminalreporter.write_line(f"screenshots ({len(shots)}): {ARTIFACTS / 'screenshots'}: " + ", ".join(p.name for p in shots))

@@ -30,7 +30,7 @@
     "uses": { arrows: "to", color: "#00838f", width: 1.5, dashes: [6, 3], smooth: CURVE },
     "compares-with": { arrows: "to", color: "#ef6c00", width: 1.5, dashes: [10, 4], smooth: CURVE },
     "alternative-to": { arrows: "to", color: "#ad1457", width: 1.5, dashes: [8, 3, 2, 3], smooth: CURVE },
-    "related": { arrows: "", color: "#7e57c2", width: 1.2, dashes: [1, 4], opacity: 0.8 },
+    "related": { arrows: "", color: "#7e57c2", width: 1.6, dashes: [2, 4] },
     "mentions": { arrows: "", color: "#a1887f", width: 1, dashes: [4, 4] },
     "topic": { arrows: "", color: "#b0bec5", width: 1, dashes: false, opacity: 0.7 },
     "subtopic": { arrows: "", color: "#78909c", width: 2, dashes: false }
@@ -203,6 +203,13 @@
     return graph;
   }
 
+  // Keep where nodes are now (dragged, or moved by physics) when the view is filtered again.
+  // (vis-network's own storePositions fails when a DataView hides some of the DataSet.)
+  function keepPositions(graph) {
+    var pos = graph.network.getPositions();
+    graph.nodes.update(Object.keys(pos).map(function (id) { return { id: id, x: pos[id].x, y: pos[id].y }; }));
+  }
+
   function updateCounts(graph) {
     graph.container.setAttribute("data-node-count", String(graph.nodeView.length));
     graph.container.setAttribute("data-edge-count", String(graph.edgeView.length));
@@ -272,7 +279,7 @@
       // orphan anything else, since they have no visible edge.
       Object.keys(nodeOk).forEach(function (id) { if (!linked[id]) delete nodeOk[id]; });
     }
-    graph.network.storePositions();
+    keepPositions(graph);
     graph.shown.nodes = nodeOk;
     graph.shown.edges = edgeOk;
     graph.nodeView.refresh();
@@ -344,7 +351,7 @@
       say(statusText(graph));
     }
     function setPhysics(on) {
-      if (!on) graph.network.storePositions();
+      if (!on) keepPositions(graph);
       graph.network.setOptions({ physics: { enabled: on } });
     }
     form.addEventListener("change", function (ev) {
