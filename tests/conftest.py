@@ -8,6 +8,7 @@ import http.server
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,11 @@ def artifacts_dir() -> Path:
     return out
 
 
+_STARTED = time.time()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say where the browser tests' screenshots are, so a reader of the run can open them."""
-    shots = sorted((ARTIFACTS / "screenshots").glob("*.png"))
+    shots = sorted(p for p in (ARTIFACTS / "screenshots").glob("*.png") if p.stat().st_mtime >= _STARTED)
     if shots:
         terminalreporter.write_line(f"screenshots ({len(shots)}): {ARTIFACTS / 'screenshots'}: " + ", ".join(p.name for p in shots))

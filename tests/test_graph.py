@@ -265,3 +265,30 @@ def test_graph_page_controls_are_labelled_form_elements(site_dir: Path):
         + form.count('<label class="atlas-check">to <input') + 1  # + the search box, labelled with for=
     # Related edges start hidden; orphans start hidden; physics starts off.
     assert 'value="related">' in form and 'value="cites" checked>' in form
+
+
+def test_the_graph_artifacts_and_graph_pages_are_byte_identical_across_builds():
+    from atlas.build import generate
+
+    first, second = generate(DATA).files, generate(DATA).files
+    for path in ("downloads/graph.json", "downloads/graph.graphml", "graph.md", "papers/qlora.md", "topics/memory.md"):
+        assert first[path] == second[path], path
+
+
+def test_hostile_text_in_a_graph_reaches_the_page_as_text(atlas):
+    """A title that tries to close the JSON <script> or inject markup stays inert in the graph and its twin."""
+    import copy
+
+    from atlas import render
+    from atlas.graphdata import graph_data
+
+    graph = copy.deepcopy(graph_data(atlas))
+    evil = '</script><img src=x onerror="alert(1)">&amp; *x*'
+    for n in graph["nodes"]:
+        if n["id"] == "paper:coat":
+            n["label"] = evil
+    page = render.render_paper(atlas, atlas.papers["qlora"], graph)
+    assert "<img" not in page and "</script><" not in page
+    raw = page.split('<script type="application/json" id="paper-graph-data">', 1)[1].split("</script>", 1)[0]
+    assert any(n["label"] == evil for n in json.loads(raw)["nodes"])
+    assert "&lt;/script&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;amp; *x*" in page

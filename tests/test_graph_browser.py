@@ -51,8 +51,8 @@ def expected_visible(graph, types=DEFAULT_TYPES, papers=None, works=True, orphan
     return nodes, edges
 
 
-def click_node(page, node_id, selector="#atlas-graph"):
-    pos = page.evaluate("""([sel, id]) => {
+def node_point(page, node_id, selector="#atlas-graph"):
+    return page.evaluate("""([sel, id]) => {
         const c = document.querySelector(sel);
         const net = c.atlasNetwork;
         net.moveTo({position: net.getPositions([id])[id], scale: 1.5, animation: false});
@@ -60,6 +60,10 @@ def click_node(page, node_id, selector="#atlas-graph"):
         const r = c.getBoundingClientRect();
         return {x: r.left + p.x, y: r.top + p.y};
     }""", [selector, node_id])
+
+
+def click_node(page, node_id, selector="#atlas-graph"):
+    pos = node_point(page, node_id, selector)
     page.mouse.click(pos["x"], pos["y"])
 
 
@@ -95,6 +99,20 @@ def test_clicking_a_paper_node_opens_its_page_under_the_sub_path(watch, site_url
     click_node(page, "paper:a-mem")
     page.wait_for_url("**/ml-systems-paper-atlas/papers/a-mem/", timeout=10000)
     assert page.locator("h1").inner_text().startswith("A-MEM")
+    watch.assert_clean()
+
+
+def test_hovering_a_node_shows_its_title_year_and_topics_as_plain_text(watch, site_url):
+    page = open_graph(watch, site_url)
+    pos = node_point(page, "paper:qlora")
+    page.mouse.move(pos["x"] - 30, pos["y"] - 30)
+    page.mouse.move(pos["x"], pos["y"], steps=5)
+    tip = page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert tip.inner_text().splitlines() == [
+        "QLoRA: Efficient Finetuning of Quantized LLMs", "Year: 2023", "Topics: Memory-efficient training"]
+    # Set as text: innerText turns the line breaks into <br> and nothing else becomes markup.
+    assert tip.evaluate("el => [...el.children].map(c => c.tagName)") == ["BR", "BR"]
     watch.assert_clean()
 
 

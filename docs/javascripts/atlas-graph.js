@@ -167,14 +167,14 @@
     return root + url;
   }
 
-  function draw(container, data, vis) {
+  function draw(container, data, vis, initial) {
     var names = topicNames(data);
     var links = linkCounts(data);
     var byId = {};
     data.nodes.forEach(function (n) { byId[n.id] = n; });
     var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus); }));
     var edges = new vis.DataSet(data.edges.map(function (e, i) { return visEdge(e, i, 1); }));
-    var shown = { nodes: null, edges: null };  // null: everything is shown
+    var shown = initial || { nodes: null, edges: null };  // null: everything is shown
     var nodeView = new vis.DataView(nodes, { filter: function (n) { return !shown.nodes || shown.nodes[n.id] === true; } });
     var edgeView = new vis.DataView(edges, { filter: function (e) { return !shown.edges || shown.edges[e.id] === true; } });
     var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, {
@@ -261,8 +261,7 @@
   // then zooms to fit what remains. We do not re-layout: a stable map lets a reader keep their
   // bearings between filters, and the remaining nodes fill the canvas after the fit. Dimming
   // is kept for the one case where context matters, the neighbourhood of a searched paper.
-  function applyFilters(graph, state) {
-    var data = graph.data;
+  function computeShown(data, state) {
     var nodeOk = {};
     data.nodes.forEach(function (n) { if (nodeMatches(n, state)) nodeOk[n.id] = true; });
     var edgeOk = {};
@@ -279,12 +278,17 @@
       // orphan anything else, since they have no visible edge.
       Object.keys(nodeOk).forEach(function (id) { if (!linked[id]) delete nodeOk[id]; });
     }
+    return { nodes: nodeOk, edges: edgeOk };
+  }
+
+  function applyFilters(graph, state) {
+    var next = computeShown(graph.data, state);
     keepPositions(graph);
-    graph.shown.nodes = nodeOk;
-    graph.shown.edges = edgeOk;
+    graph.shown.nodes = next.nodes;
+    graph.shown.edges = next.edges;
     graph.nodeView.refresh();
     graph.edgeView.refresh();
-    if (graph.focus && !nodeOk[graph.focus]) clearFocus(graph);
+    if (graph.focus && !next.nodes[graph.focus]) clearFocus(graph);
     else if (graph.focus) highlight(graph, graph.focus);
     updateCounts(graph);
   }
@@ -407,8 +411,31 @@
         graph.network.fit({ animation: false });
       }
     });
-    applyFilters(graph, readState(form));
     say(statusText(graph));
+  }
+
+  var fetched = {};
+
+  // One request per graph file for the life of the page (Material's instant navigation keeps
+  // this script alive across pages); a failed request is forgotten so a later visit retries.
+  function fetchGraph(url) {
+    var abs = new URL(url, document.baseURI).href;
+    if (!fetched[abs]) {
+      fetched[abs] = fetch(abs).then(function (r) {
+        if (!r.ok) throw new Error("graph data: HTTP " + r.status);
+        return r.json();
+      });
+      fetched[abs].catch(function () { delete fetched[abs]; });
+    }
+    return fetched[abs];
+  }
+
+  // Start both downloads as soon as this script runs, before the page has finished loading.
+  function prefetch() {
+    var container = document.querySelector(".atlas-graph[data-graph]");
+    if (!container) return;
+    loadVis(container.getAttribute("data-vis")).catch(function () {});
+    if (!container.getAttribute("data-graph-inline")) fetchGraph(container.getAttribute("data-graph")).catch(function () {});
   }
 
   function init() {
@@ -420,14 +447,12 @@
       var inline = container.getAttribute("data-graph-inline");
       var dataPromise = inline
         ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
-        : fetch(container.getAttribute("data-graph")).then(function (r) {
-            if (!r.ok) throw new Error("graph data: HTTP " + r.status);
-            return r.json();
-          });
+        : fetchGraph(container.getAttribute("data-graph"));
       Promise.all([dataPromise, loadVis(container.getAttribute("data-vis"))])
         .then(function (res) {
-          var graph = draw(container, res[0], res[1]);
           var form = container.id && document.querySelector("form[data-graph-for='" + container.id + "']");
+          // The first picture is already filtered, so it is drawn once.
+          var graph = draw(container, res[0], res[1], form ? computeShown(res[0], readState(form)) : null);
           if (form) bindControls(graph, form);
         })
         .catch(function (err) {
@@ -437,6 +462,7 @@
     });
   }
 
+  prefetch();
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(init);
   } else if (document.readyState === "loading") {
