@@ -62,6 +62,18 @@ def node_point(page, node_id, selector="#atlas-graph"):
     }""", [selector, node_id])
 
 
+def paper_neighbourhood(graph, pid):
+    """The paper, what it cites, what cites it, its curated relations either way, its top 5 related."""
+    me = f"paper:{pid}"
+    out = {me}
+    for e in graph["edges"]:
+        if e["type"] in {"cites"} | CURATED and me in (e["source"], e["target"]):
+            out |= {e["source"], e["target"]}
+        if e["type"] == "related" and e["source"] == me:
+            out.add(e["target"])
+    return out
+
+
 def click_node(page, node_id, selector="#atlas-graph"):
     pos = node_point(page, node_id, selector)
     page.mouse.click(pos["x"], pos["y"])
@@ -70,13 +82,14 @@ def click_node(page, node_id, selector="#atlas-graph"):
 def test_global_graph_draws_exactly_the_nodes_of_graph_json(watch, site_url, graph, artifacts_dir):
     page = open_graph(watch, site_url)
     nodes, edges = expected_visible(graph)
+    n_papers = sum(1 for n in graph["nodes"] if n["kind"] == "paper")
     got = drawn(page)
     assert got["nodes"] == sorted(nodes)
     assert got["drawnNodes"] == sorted(nodes)
     assert sorted(map(tuple, got["edges"])) == sorted(edges)
     assert not any(t == "related" for _, _, t in got["edges"])
     assert page.locator("#atlas-graph-status").inner_text().startswith(
-        f"Showing {sum(1 for n in nodes if n.startswith('paper:'))} of 58 papers")
+        f"Showing {sum(1 for n in nodes if n.startswith('paper:'))} of {n_papers} papers")
     box = page.locator("#atlas-graph canvas").bounding_box()
     assert box["height"] >= 400 and box["width"] >= 400
     # Physics is off: nothing moves from where the build placed it.
@@ -154,7 +167,7 @@ def test_a_topic_filter_hides_the_other_topics_papers(watch, site_url, graph):
     for root in ("memory", "distributed-training", "other"):
         page.uncheck(f"input[name=root][value={root}]")
     hardware = {n["id"] for n in graph["nodes"] if n["kind"] == "paper" and "hardware" in n["roots"]}
-    assert 0 < len(hardware) < 58
+    assert 0 < len(hardware) < sum(1 for n in graph["nodes"] if n["kind"] == "paper")
     got = {n for n in drawn(page)["nodes"] if n.startswith("paper:")}
     assert got == hardware
     # A subtopic narrows further, and its top-level topic comes back if it was unticked.
@@ -186,9 +199,10 @@ def test_year_edge_type_and_outside_work_filters(watch, site_url, graph):
     assert not any(n.startswith("work:") for n in got["nodes"])
     assert sorted(map(tuple, got["edges"])) == sorted(edges)
     # Without topic edges and outside works, a paper with no other visible link is an orphan: hidden.
-    assert len([n for n in got["nodes"] if n.startswith("paper:")]) < 58
+    n_papers = sum(1 for n in graph["nodes"] if n["kind"] == "paper")
+    assert len([n for n in got["nodes"] if n.startswith("paper:")]) < n_papers
     page.check("input[name=orphans]")
-    assert len([n for n in drawn(page)["nodes"] if n.startswith("paper:")]) == 58
+    assert len([n for n in drawn(page)["nodes"] if n.startswith("paper:")]) == n_papers
     watch.assert_clean()
 
 
@@ -215,12 +229,7 @@ def test_physics_is_off_until_asked_and_the_layout_can_be_restored(watch, site_u
 def test_a_paper_page_local_graph_draws_its_neighbours(watch, site_url, graph, artifacts_dir):
     page = open_graph(watch, site_url, "papers/qlora/", "#paper-graph")
     me = "paper:qlora"
-    expected = {me}
-    for e in graph["edges"]:
-        if e["type"] in {"cites"} | CURATED and me in (e["source"], e["target"]):
-            expected |= {e["source"], e["target"]}
-        if e["type"] == "related" and e["source"] == me:
-            expected.add(e["target"])
+    expected = paper_neighbourhood(graph, "qlora")
     got = drawn(page, "#paper-graph")
     assert got["nodes"] == sorted(expected)
     assert {"work:lora", "work:chatgpt", "paper:coat"} <= expected
@@ -244,3 +253,37 @@ def test_a_topic_page_draws_its_topic_graph(watch, site_url, graph):
     subtopics = {n["id"] for n in graph["nodes"] if n["kind"] == "topic" and n["root"] == "hardware"}
     assert set(got["nodes"]) == hardware | subtopics
     watch.assert_clean()
+
+
+def test_graphs_draw_after_instant_navigation(watch, site_url, graph):
+    """Material's instant navigation swaps pages without reloading scripts; the graphs still draw."""
+    page = watch.page
+    page.goto(site_url)
+    page.wait_for_load_state("networkidle")
+    page.click("a.md-tabs__link:has-text('Graph')")
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    assert page.url == site_url + "graph/"
+    assert int(page.get_attribute("#atlas-graph", "data-node-count")) == len(expected_visible(graph)[0])
+    page.click("a.md-tabs__link:has-text('Papers')")
+    page.wait_for_url("**/ml-systems-paper-atlas/papers/")
+    page.click("a:has-text('QLoRA: Efficient Finetuning')")
+    page.wait_for_selector("#paper-graph[data-ready=true]", timeout=15000)
+    assert int(page.get_attribute("#paper-graph", "data-node-count")) == len(paper_neighbourhood(graph, "qlora"))
+    watch.assert_clean()
+
+
+def test_on_a_phone_the_filters_start_folded_and_the_graph_is_on_the_first_screen(browser, site_url, graph):
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    assert page.evaluate("document.querySelector('details.atlas-graph-filters').open") is False
+    box = page.locator("#atlas-graph canvas").bounding_box()
+    assert box["y"] < 800 and box["height"] >= 300
+    page.click("details.atlas-graph-filters > summary")
+    page.uncheck("input[name=root][value=memory]")
+    papers = [n for n in graph["nodes"] if n["kind"] == "paper"]
+    rest = [n for n in papers if set(n["roots"]) - {"memory"}]
+    assert f"Showing {len(rest)} of {len(papers)} papers" in page.locator("#atlas-graph-status").inner_text()
+    context.close()

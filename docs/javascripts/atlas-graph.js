@@ -347,6 +347,9 @@
   }
 
   function bindControls(graph, form) {
+    // On a phone the filters start folded so the picture is on the first screen.
+    var filters = form.querySelector("details.atlas-graph-filters");
+    if (filters && window.matchMedia && window.matchMedia("(max-width: 44.99em)").matches) filters.open = false;
     var status = document.getElementById(form.getAttribute("data-status"));
     function say(text) { if (status) status.textContent = text; }
     function apply() {
