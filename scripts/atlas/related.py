@@ -14,34 +14,35 @@ from .model import Atlas
 
 TOP_N = 5
 DECIMALS = 4
-
-
-def similarity(atlas: Atlas) -> tuple[list[str], list[list[float]]]:
-    """Paper ids (sorted) and the matrix of pairwise cosine similarities, rounded."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import linear_kernel
-
-    ids = sorted(atlas.papers)
-    texts = [f"{atlas.papers[i].title}\n{atlas.papers[i].abstract}" for i in ids]
-    if not ids:
-        return [], []
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode")
-    matrix = vectorizer.fit_transform(texts)
-    # Rows are L2-normalised by TfidfVectorizer, so the dot product is the cosine.
-    sims = linear_kernel(matrix)
-    return ids, [[round(float(v), DECIMALS) for v in row] for row in sims]
+CHUNK = 512  # rows of the similarity matrix held at once: memory stays O(CHUNK x papers)
 
 
 def related_papers(atlas: Atlas, n: int = TOP_N) -> dict[str, list[tuple[str, float]]]:
     """`{paper id: [(other id, score), ...]}`, best first, at most `n` each, ties by id."""
-    ids, sims = similarity(atlas)
-    out: dict[str, list[tuple[str, float]]] = {}
-    for i, pid in enumerate(ids):
-        scored = [(-sims[i][j], other) for j, other in enumerate(ids) if j != i and sims[i][j] > 0]
-        scored.sort()
-        out[pid] = [(other, -neg) for neg, other in scored[:n]]
-    return out
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
+    ids = sorted(atlas.papers)
+    if len(ids) < 2:
+        return {pid: [] for pid in ids}
+    texts = [f"{atlas.papers[i].title}\n{atlas.papers[i].abstract}" for i in ids]
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode")
+    matrix = vectorizer.fit_transform(texts)  # rows are L2-normalised: a dot product is the cosine
+    k = min(n, len(ids) - 1)
+    out: dict[str, list[tuple[str, float]]] = {pid: [] for pid in ids}
+    for start in range(0, len(ids), CHUNK):
+        block = np.round((matrix[start:start + CHUNK] @ matrix.T).toarray(), DECIMALS)
+        block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = 0.0  # not itself
+        # Everything scoring at least a row's k-th best is a candidate, so ties at the cut are all
+        # seen; then best first, equal scores in id order (ids are sorted, so in index order).
+        cut = np.partition(block, block.shape[1] - k, axis=1)[:, block.shape[1] - k][:, None]
+        rows, cols = np.nonzero((block >= cut) & (block > 0))
+        vals = block[rows, cols]
+        for r, c, v in zip(*(a[np.lexsort((cols, -vals, rows))] for a in (rows, cols, vals))):
+            items = out[ids[start + r]]
+            if len(items) < n:
+                items.append((ids[c], float(v)))
+    return out
 
 def related_edges(atlas: Atlas, n: int = TOP_N) -> list[dict]:
     """Graph edges `paper:a -> paper:b` of type `related`: b is among a's `n` most similar.
