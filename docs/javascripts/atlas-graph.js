@@ -78,9 +78,11 @@
     return lines.join("\n");
   }
 
-  function edgeTitle(edge) {
+  function edgeTitle(edge, partner) {
     if (edge.type === "related") {
-      return "related by text similarity (computed, not a citation)\nscore " + edge.score + " · rank " + edge.rank;
+      var ranks = "rank " + edge.rank + " for " + shortLabel(edge.sourceLabel, 40);
+      if (partner) ranks += ", rank " + partner.rank + " for " + shortLabel(partner.sourceLabel, 40);
+      return "related by text similarity (computed, not a citation)\nscore " + edge.score + " · " + ranks;
     }
     return edge.type + (edge.evidence ? "\nEvidence: " + edge.evidence : "");
   }
@@ -131,10 +133,32 @@
     return base;
   }
 
-  function visEdge(edge, i, opacity) {
+  // Cosine similarity is symmetric: when two papers are each in the other's top 5, graph.json
+  // has both edges; they are drawn as one line (two dashed lines on top of each other would
+  // look solid), and its tooltip gives both ranks.
+  function drawnEdges(data, byId) {
+    var index = {};
+    data.edges.forEach(function (e, i) { if (e.type === "related") index[e.source + "\n" + e.target] = i; });
+    var out = [];
+    data.edges.forEach(function (e, i) {
+      var edge = e;
+      var partner = null;
+      if (e.type === "related") {
+        var j = index[e.target + "\n" + e.source];
+        if (j !== undefined && j < i) return;
+        edge = Object.assign({ sourceLabel: byId[e.source].label }, e);
+        if (j !== undefined) partner = Object.assign({ sourceLabel: byId[e.target].label }, data.edges[j]);
+      }
+      out.push({ i: i, edge: edge, partner: partner });
+    });
+    return out;
+  }
+
+  function visEdge(d, opacity) {
+    var edge = d.edge;
     var style = styleOf(edge.type);
     return {
-      id: "e" + i, from: edge.source, to: edge.target, title: edgeTitle(edge),
+      id: "e" + d.i, from: edge.source, to: edge.target, title: edgeTitle(edge, d.partner),
       arrows: style.arrows, width: style.width, dashes: style.dashes,
       smooth: style.smooth || { enabled: false },
       color: { color: style.color, highlight: style.color, hover: style.color, opacity: (style.opacity || 1) * opacity }
@@ -173,7 +197,12 @@
     var byId = {};
     data.nodes.forEach(function (n) { byId[n.id] = n; });
     var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus); }));
-    var edges = new vis.DataSet(data.edges.map(function (e, i) { return visEdge(e, i, 1); }));
+    var drawnList = drawnEdges(data, byId);
+    // A local graph's own links stand out; links among its neighbours stay as lighter context.
+    var edges = new vis.DataSet(drawnList.map(function (d) {
+      var aside = data.focus && d.edge.source !== data.focus && d.edge.target !== data.focus;
+      return visEdge(d, aside ? 0.4 : 1);
+    }));
     var shown = initial || { nodes: null, edges: null };  // null: everything is shown
     var nodeView = new vis.DataView(nodes, { filter: function (n) { return !shown.nodes || shown.nodes[n.id] === true; } });
     var edgeView = new vis.DataView(edges, { filter: function (e) { return !shown.edges || shown.edges[e.id] === true; } });
@@ -184,7 +213,7 @@
     });
     var root = container.getAttribute("data-root") || "";
     var graph = {
-      container: container, data: data, byId: byId, network: network,
+      container: container, data: data, byId: byId, network: network, drawn: drawnList,
       nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, shown: shown, focus: null
     };
     network.on("click", function (params) {
@@ -316,9 +345,9 @@
     graph.nodes.update(graph.nodes.getIds().map(function (nid) {
       return { id: nid, opacity: near[nid] ? 1 : DIM };
     }));
-    graph.edges.update(graph.data.edges.map(function (e, i) {
-      var on = e.source === id || e.target === id;
-      return visEdge(e, i, on ? 1 : DIM);
+    graph.edges.update(graph.drawn.map(function (d) {
+      var on = d.edge.source === id || d.edge.target === id;
+      return visEdge(d, on ? 1 : DIM);
     }));
     graph.focus = id;
     graph.container.setAttribute("data-focus", id);
@@ -329,7 +358,7 @@
   function clearFocus(graph) {
     if (!graph.focus) return;
     graph.nodes.update(graph.nodes.getIds().map(function (nid) { return { id: nid, opacity: 1 }; }));
-    graph.edges.update(graph.data.edges.map(function (e, i) { return visEdge(e, i, 1); }));
+    graph.edges.update(graph.drawn.map(function (d) { return visEdge(d, 1); }));
     graph.focus = null;
     graph.container.removeAttribute("data-focus");
     graph.network.unselectAll();
