@@ -298,3 +298,31 @@ def test_on_a_phone_the_filters_start_folded_and_the_graph_is_on_the_first_scree
     rest = [n for n in papers if set(n["roots"]) - {"memory"}]
     assert f"Showing {len(rest)} of {len(papers)} papers" in page.locator("#atlas-graph-status").inner_text()
     context.close()
+
+
+def test_every_graph_control_has_a_label_and_is_reached_by_the_tab_key(watch, site_url):
+    page = open_graph(watch, site_url)
+    controls = page.evaluate("""() => [...document.querySelectorAll('#atlas-graph-controls input, #atlas-graph-controls select, #atlas-graph-controls button')]
+        .map((el, i) => { el.dataset.testIndex = i;
+            const label = el.labels && el.labels.length ? [...el.labels].map(l => l.textContent).join(' ') : el.textContent;
+            return {i, name: label.trim(), tag: el.tagName}; })""")
+    assert len(controls) >= 20
+    assert [c for c in controls if not c["name"]] == []
+    page.focus("#atlas-graph-query")
+    reached = set()
+    for _ in range(len(controls) + 10):
+        index = page.evaluate("document.activeElement.dataset.testIndex")
+        if index is not None:
+            reached.add(int(index))
+        page.keyboard.press("Tab")
+    assert reached == {c["i"] for c in controls}
+    # And the keyboard works them: Space unticks a topic, and the graph follows.
+    page.focus("input[name=root][value=memory]")
+    page.keyboard.press("Space")
+    assert not page.is_checked("input[name=root][value=memory]")
+    memory_only = page.evaluate("""() => {
+        const g = document.querySelector('#atlas-graph').atlasGraph;
+        return g.nodeView.getIds().filter(id => id.startsWith('paper:') && g.byId[id].roots.join() === 'memory');
+    }""")
+    assert memory_only == []
+    watch.assert_clean()
