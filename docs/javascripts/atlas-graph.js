@@ -364,6 +364,21 @@
     graph.network.unselectAll();
   }
 
+  // Centre the view on a node, zoomed so that its whole neighbourhood is in the picture.
+  function centreOn(graph, id) {
+    var near = Object.keys(neighbourhood(graph, id));
+    var pos = graph.network.getPositions(near);
+    var me = pos[id];
+    var dx = 60, dy = 60;
+    near.forEach(function (n) {
+      dx = Math.max(dx, Math.abs(pos[n].x - me.x) + 60);
+      dy = Math.max(dy, Math.abs(pos[n].y - me.y) + 40);
+    });
+    var box = graph.container.getBoundingClientRect();
+    var scale = Math.max(0.2, Math.min(1.5, box.width / (2 * dx), box.height / (2 * dy)));
+    graph.network.moveTo({ position: me, scale: scale, animation: false });
+  }
+
   function findPaper(graph, query) {
     var q = query.trim().toLowerCase();
     if (!q) return null;
@@ -423,7 +438,7 @@
         applyFilters(graph, readState(form));
       }
       var n = highlight(graph, node.id);
-      graph.network.focus(node.id, { scale: 1.3, animation: false });
+      centreOn(graph, node.id);
       say("Centred on “" + node.label + "” and its " + n + " linked nodes; the rest is dimmed." + note);
     });
     form.addEventListener("click", function (ev) {
