@@ -47,6 +47,13 @@ def test_graphml_loads_in_networkx_with_the_same_nodes_and_edges(site_dir: Path,
     assert all(isinstance(d["score"], float) for d in related)
 
 
+def test_graph_json_is_node_link_data_networkx_reads(graph: dict):
+    g = nx.node_link_graph(graph, edges="edges")
+    assert g.is_directed() and g.is_multigraph()
+    assert (g.number_of_nodes(), g.number_of_edges()) == (len(graph["nodes"]), len(graph["edges"]))
+    assert g.nodes["paper:qlora"]["kind"] == "paper"
+
+
 def test_graph_json_is_sorted_and_typed(graph: dict):
     ids = [n["id"] for n in graph["nodes"]]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
