@@ -288,13 +288,14 @@ def test_hostile_text_in_a_graph_reaches_the_page_as_text(atlas):
 
     from atlas import render
     from atlas.graphdata import graph_data
+    from atlas.graphviews import GraphIndex
 
     graph = copy.deepcopy(graph_data(atlas))
     evil = '</script><img src=x onerror="alert(1)">&amp; *x*'
     for n in graph["nodes"]:
         if n["id"] == "paper:coat":
             n["label"] = evil
-    page = render.render_paper(atlas, atlas.papers["qlora"], graph)
+    page = render.render_paper(atlas, atlas.papers["qlora"], GraphIndex(graph))
     assert "<img" not in page and "</script><" not in page
     raw = page.split('<script type="application/json" id="paper-graph-data">', 1)[1].split("</script>", 1)[0]
     assert any(n["label"] == evil for n in json.loads(raw)["nodes"])

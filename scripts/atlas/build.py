@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, render
+from . import data, graphviews, render
 from .graphdata import graph_data, graphml
 from .model import Atlas, build_model
 from .yamlsafe import Problem
@@ -60,6 +60,7 @@ def generate(data_dir: Path) -> Generated:
     atlas, problems = load_atlas(Path(data_dir))
     # The graph artifact first: every graph view on a page is cut out of it.
     graph = graph_data(atlas)
+    index = graphviews.GraphIndex(graph)
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
         "topics/index.md": render.render_topics_index(atlas),
@@ -67,9 +68,9 @@ def generate(data_dir: Path) -> Generated:
         "graph.md": render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph),
     }
     for tid in atlas.topics:
-        pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid, graph)
+        pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid, index)
     for paper in atlas.papers.values():
-        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, graph)
+        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, index)
     files = {path: text.encode("utf-8") for path, text in sorted(pages.items())}
     files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
     files["downloads/graph.graphml"] = graphml(graph)

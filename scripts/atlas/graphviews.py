@@ -1,6 +1,7 @@
 """Views of the graph artifact: the small graphs on paper and topic pages, and their text twins.
 
-In: the graph data of `graphdata.graph_data` (what `downloads/graph.json` holds) and the `Atlas`.
+In: the graph data of `graphdata.graph_data` (what `downloads/graph.json` holds, wrapped in a
+`GraphIndex`) and the `Atlas`.
 Out: JSON-ready `{nodes, edges, focus, topic_names}` dicts that `atlas-graph.js` draws, and the
 same nodes and edges grouped by relation type for the HTML twin every graph has beside it.
 Every view is cut out of the one artifact, so a page, its twin and the download never disagree.
@@ -9,6 +10,7 @@ Every view is cut out of the one artifact, so a page, its twin and the download 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,25 +50,47 @@ def _index(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {n["id"]: n for n in graph["nodes"]}
 
 
+class GraphIndex:
+    """The graph data with its nodes by id and each node's edges, built once per build, so
+    cutting a page's view costs the size of that view, not of the whole graph."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.nodes = _index(data)
+        self.incident: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(data["edges"]):
+            self.incident[e["source"]].append(i)
+            if e["target"] != e["source"]:
+                self.incident[e["target"]].append(i)
+
+    def edges_of(self, node: str) -> list[dict[str, Any]]:
+        return [self.data["edges"][i] for i in self.incident.get(node, ())]
+
+    def edges_among(self, keep: set[str], types: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Edges of `types` with both ends in `keep`, in the graph data's (sorted) order."""
+        found = sorted({i for n in keep for i in self.incident.get(n, ())})
+        edges = (self.data["edges"][i] for i in found)
+        return [e for e in edges if e["type"] in types and e["source"] in keep and e["target"] in keep]
+
+
 def topic_names(atlas: Atlas) -> dict[str, str]:
     return {tid: t.name for tid, t in atlas.topics.items()}
 
 
-def _view(graph: dict[str, Any], atlas: Atlas, ids: list[str], types: tuple[str, ...], focus: str,
+def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...], focus: str,
           positions: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
-    by_id = _index(graph)
     keep = set(ids)
     nodes = []
     for nid in sorted(keep):
-        node = dict(by_id[nid])
+        node = dict(graph.nodes[nid])
         if positions is not None:
             node["x"], node["y"] = positions[nid]
         nodes.append(node)
-    edges = [e for e in graph["edges"] if e["type"] in types and e["source"] in keep and e["target"] in keep]
+    edges = graph.edges_among(keep, types)
     return {"focus": focus, "nodes": nodes, "edges": edges, "topic_names": topic_names(atlas)}
 
 
-def paper_view(graph: dict[str, Any], atlas: Atlas, pid: str) -> dict[str, Any]:
+def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     """The paper, what it cites, what cites it, its curated relations (both ways), its most related.
 
     Laid out radially at build time: the paper in the centre, its neighbours on a ring in the
@@ -75,7 +99,7 @@ def paper_view(graph: dict[str, Any], atlas: Atlas, pid: str) -> dict[str, Any]:
     centre = f"paper:{pid}"
     ring: list[str] = []
     groups: list[tuple[tuple[int, str], int, str]] = []
-    for e in graph["edges"]:
+    for e in graph.edges_of(centre):
         if e["type"] not in PAPER_VIEW_TYPES:
             continue
         if e["source"] == centre and e["target"] != centre:
@@ -94,7 +118,7 @@ def paper_view(graph: dict[str, Any], atlas: Atlas, pid: str) -> dict[str, Any]:
     return _view(graph, atlas, [centre, *ring], PAPER_VIEW_TYPES, centre, positions)
 
 
-def topic_view(graph: dict[str, Any], atlas: Atlas, tid: str) -> dict[str, Any]:
+def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:
     """The topic, its subtopics (or its parent), its papers, and the links among them.
 
     Drawn at the nodes' positions in the global layout, so a topic page shows the same region

@@ -146,7 +146,7 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
-def render_paper(atlas: Atlas, paper: Paper, graph: dict[str, Any]) -> str:
+def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex) -> str:
     src = f"papers/{paper.id}.md"
     view = graphviews.paper_view(graph, atlas, paper.id)
     return _render(
@@ -156,7 +156,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: dict[str, Any]) -> str:
     )
 
 
-def render_topic(atlas: Atlas, topic_id: str, graph: dict[str, Any]) -> str:
+def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> str:
     topic = atlas.topics[topic_id]
     view = graphviews.topic_view(graph, atlas, topic_id)
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
