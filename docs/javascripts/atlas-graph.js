@@ -1,8 +1,14 @@
-/* Draws the atlas graphs from the build's graph data (downloads/graph.json).
+/* Draws the atlas graphs from the build's graph data.
  *
- * vis-network is loaded on demand from the site itself, only on pages that have a graph.
- * Positions come precomputed from the build, so physics stays off and the picture is stable.
- * Every label and tooltip is set as text (vis-network renders string titles as text).
+ * The Graph page fetches downloads/graph.json; paper and topic pages embed their small graph
+ * as JSON in a <script type="application/json"> named by data-graph-inline. vis-network is
+ * loaded on demand from the site itself, only on pages that have a graph. Positions come
+ * precomputed from the build, so physics stays off (a control lets the layout move) and the
+ * picture is stable. Every label and tooltip is set as text: vis-network puts string titles
+ * into the tooltip with innerText, never as HTML.
+ *
+ * A page may put a <form data-graph-for="<graph id>"> next to a graph: its named controls
+ * (search, topic, subtopic, years, edge types, outside works, orphans, physics) drive it.
  */
 (function () {
   "use strict";
@@ -13,6 +19,24 @@
     "hardware": "#2e7d32",
     "other": "#757575"
   };
+  var CURATED = ["extends", "uses", "compares-with", "alternative-to"];
+  // One look per edge type. Citations and curated relations are directed (arrows); curated
+  // ones curve so they stay visible beside a "mentions" edge between the same two nodes.
+  // The legend's line samples are drawn from this table too (see drawSamples).
+  var CURVE = { enabled: true, type: "curvedCW", roundness: 0.2 };
+  var EDGE_STYLES = {
+    "cites": { arrows: "to", color: "#263238", width: 2.5, dashes: false },
+    "extends": { arrows: "to", color: "#6a1b9a", width: 2, dashes: false, smooth: CURVE },
+    "uses": { arrows: "to", color: "#00838f", width: 1.5, dashes: [6, 3], smooth: CURVE },
+    "compares-with": { arrows: "to", color: "#ef6c00", width: 1.5, dashes: [10, 4], smooth: CURVE },
+    "alternative-to": { arrows: "to", color: "#ad1457", width: 1.5, dashes: [8, 3, 2, 3], smooth: CURVE },
+    "related": { arrows: "", color: "#7e57c2", width: 1.6, dashes: [2, 4] },
+    "mentions": { arrows: "", color: "#a1887f", width: 1, dashes: [4, 4] },
+    "topic": { arrows: "", color: "#b0bec5", width: 1, dashes: false, opacity: 0.7 },
+    "subtopic": { arrows: "", color: "#78909c", width: 2, dashes: false }
+  };
+  var DEFAULT_EDGE = { arrows: "to", color: "#455a64", width: 1, dashes: [3, 3] };
+  var DIM = 0.12;
   var visLoading = null;
 
   function loadVis(src) {
@@ -32,31 +56,62 @@
     return visLoading;
   }
 
-  function tooltip(node) {
+  function styleOf(type) { return EDGE_STYLES[type] || DEFAULT_EDGE; }
+
+  function topicNames(data) {
+    var names = {};
+    data.nodes.forEach(function (n) { if (n.kind === "topic") names[n.id.slice(6)] = n.label; });
+    Object.keys(data.topic_names || {}).forEach(function (k) { names[k] = data.topic_names[k]; });
+    return names;
+  }
+
+  function tooltip(node, names) {
     var lines = [node.label];
     if (node.kind === "paper") {
       lines.push("Year: " + (node.year == null ? "not stated" : node.year));
-      lines.push("Topics: " + node.topics.join(", "));
+      lines.push("Topics: " + node.topics.map(function (t) { return names[t] || t; }).join(", "));
     } else if (node.kind === "topic") {
-      lines.push("Topic");
+      lines.push(node.level === 0 ? "Top-level topic" : "Subtopic");
     } else {
       lines.push("Outside the atlas" + (node.arxiv ? " · arXiv " + node.arxiv : ""));
     }
     return lines.join("\n");
   }
 
+  function edgeTitle(edge, partner) {
+    if (edge.type === "related") {
+      var ranks = "rank " + edge.rank + " for " + shortLabel(edge.sourceLabel, 40);
+      if (partner) ranks += ", rank " + partner.rank + " for " + shortLabel(partner.sourceLabel, 40);
+      return "related by text similarity (computed, not a citation)\nscore " + edge.score + " · " + ranks;
+    }
+    return edge.type + (edge.evidence ? "\nEvidence: " + edge.evidence : "");
+  }
+
   function shortLabel(text, max) {
     return text.length > max ? text.slice(0, max - 1) + "…" : text;
   }
 
-  function visNode(node) {
+  // Dot size: how many citations and curated relations touch the paper, in or out. (In-atlas
+  // citations alone would size every paper alike while few citations are recorded.)
+  function linkCounts(data) {
+    var counts = {};
+    data.edges.forEach(function (e) {
+      if (e.type === "cites" || CURATED.indexOf(e.type) >= 0) {
+        counts[e.source] = (counts[e.source] || 0) + 1;
+        counts[e.target] = (counts[e.target] || 0) + 1;
+      }
+    });
+    return counts;
+  }
+
+  function visNode(node, names, links, focus) {
     var color = COLORS[(node.roots && node.roots[0]) || node.root] || "#9e9e9e";
-    var base = { id: node.id, x: node.x, y: node.y, title: tooltip(node) };
+    var base = { id: node.id, x: node.x, y: node.y, title: tooltip(node, names), opacity: 1 };
     if (node.kind === "paper") {
       base.shape = "dot";
-      base.size = 8 + 4 * Math.sqrt(node.cited_by || 0);
+      base.size = 8 + 4 * Math.sqrt(links[node.id] || 0);
       base.color = color;
-      base.label = shortLabel(node.label.split(":")[0], 28);
+      base.label = shortLabel(node.label.split(":")[0], node.id === focus ? 60 : 28);
       base.font = { size: 11 };
     } else if (node.kind === "topic") {
       base.shape = "box";
@@ -70,57 +125,368 @@
       base.label = shortLabel(node.label, 24);
       base.font = { size: 10, color: "#5d4037" };
     }
+    if (node.id === focus) {
+      base.borderWidth = 4;
+      base.font = { size: 15, color: "#000000", strokeWidth: 3, strokeColor: "#ffffff" };
+      if (node.kind === "paper") base.size += 6;
+    }
     return base;
   }
 
-  var EDGE_STYLES = {
-    "cites": { arrows: "to", color: "#37474f", width: 2 },
-    "topic": { color: { color: "#b0bec5", opacity: 0.6 }, width: 1 },
-    "subtopic": { color: { color: "#90a4ae" }, width: 2 },
-    "mentions": { dashes: [4, 4], color: { color: "#a1887f" }, width: 1 },
-    "extends": { arrows: "to", color: "#6a1b9a", width: 2 },
-    "uses": { arrows: "to", dashes: [2, 3], color: "#00838f", width: 1.5 },
-    "compares-with": { arrows: "to", dashes: [8, 4], color: "#ef6c00", width: 1.5 },
-    "alternative-to": { arrows: "to", dashes: [1, 3], color: "#ad1457", width: 1.5 }
-  };
-
-  function visEdge(edge, i) {
-    var style = EDGE_STYLES[edge.type] || {};
-    var out = { id: "e" + i, from: edge.source, to: edge.target, title: edge.type + (edge.evidence ? "\n" + edge.evidence : "") };
-    Object.keys(style).forEach(function (k) { out[k] = style[k]; });
+  // Cosine similarity is symmetric: when two papers are each in the other's top 5, graph.json
+  // has both edges; they are drawn as one line (two dashed lines on top of each other would
+  // look solid), and its tooltip gives both ranks.
+  function drawnEdges(data, byId) {
+    var index = {};
+    data.edges.forEach(function (e, i) { if (e.type === "related") index[e.source + "\n" + e.target] = i; });
+    var out = [];
+    data.edges.forEach(function (e, i) {
+      var edge = e;
+      var partner = null;
+      if (e.type === "related") {
+        var j = index[e.target + "\n" + e.source];
+        if (j !== undefined && j < i) return;
+        edge = Object.assign({ sourceLabel: byId[e.source].label }, e);
+        if (j !== undefined) partner = Object.assign({ sourceLabel: byId[e.target].label }, data.edges[j]);
+      }
+      out.push({ i: i, edge: edge, partner: partner });
+    });
     return out;
   }
 
-  function resolve(root, url) {
+  function visEdge(d, opacity) {
+    var edge = d.edge;
+    var style = styleOf(edge.type);
+    return {
+      id: "e" + d.i, from: edge.source, to: edge.target, title: edgeTitle(edge, d.partner),
+      arrows: style.arrows, width: style.width, dashes: style.dashes,
+      smooth: style.smooth || { enabled: false },
+      color: { color: style.color, highlight: style.color, hover: style.color, opacity: (style.opacity || 1) * opacity }
+    };
+  }
+
+  // Legend line samples, drawn from EDGE_STYLES so the legend cannot drift from the picture.
+  function drawSamples(root) {
+    var svgNS = "http://www.w3.org/2000/svg";
+    Array.prototype.forEach.call(root.querySelectorAll("svg[data-edge-type]"), function (svg) {
+      if (svg.firstChild) return;
+      var style = styleOf(svg.getAttribute("data-edge-type"));
+      var line = document.createElementNS(svgNS, "line");
+      line.setAttribute("x1", "1"); line.setAttribute("y1", "6");
+      line.setAttribute("x2", style.arrows ? "26" : "33"); line.setAttribute("y2", "6");
+      line.setAttribute("stroke", style.color);
+      line.setAttribute("stroke-width", String(Math.max(1.5, style.width)));
+      if (style.dashes) line.setAttribute("stroke-dasharray", style.dashes.join(" "));
+      svg.appendChild(line);
+      if (style.arrows) {
+        var head = document.createElementNS(svgNS, "path");
+        head.setAttribute("d", "M25 1 L34 6 L25 11 Z");
+        head.setAttribute("fill", style.color);
+        svg.appendChild(head);
+      }
+    });
+  }
+
+  function resolveUrl(root, url) {
     return root + url;
   }
 
-  function draw(container, data, vis) {
-    var nodes = new vis.DataSet(data.nodes.map(visNode));
-    var edges = new vis.DataSet(data.edges.map(visEdge));
-    var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
-      physics: { enabled: false },
+  function draw(container, data, vis, initial) {
+    var names = topicNames(data);
+    var links = linkCounts(data);
+    var byId = {};
+    data.nodes.forEach(function (n) { byId[n.id] = n; });
+    var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus); }));
+    var drawnList = drawnEdges(data, byId);
+    // A local graph's own links stand out; links among its neighbours stay as lighter context.
+    var edges = new vis.DataSet(drawnList.map(function (d) {
+      var aside = data.focus && d.edge.source !== data.focus && d.edge.target !== data.focus;
+      return visEdge(d, aside ? 0.4 : 1);
+    }));
+    var shown = initial || { nodes: null, edges: null };  // null: everything is shown
+    var nodeView = new vis.DataView(nodes, { filter: function (n) { return !shown.nodes || shown.nodes[n.id] === true; } });
+    var edgeView = new vis.DataView(edges, { filter: function (e) { return !shown.edges || shown.edges[e.id] === true; } });
+    var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, {
+      physics: { enabled: false, solver: "forceAtlas2Based", stabilization: false },
       interaction: { hover: true, tooltipDelay: 120, navigationButtons: false, keyboard: false },
       layout: { improvedLayout: false }
     });
-    var byId = {};
-    data.nodes.forEach(function (n) { byId[n.id] = n; });
     var root = container.getAttribute("data-root") || "";
+    var graph = {
+      container: container, data: data, byId: byId, network: network, drawn: drawnList,
+      nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, shown: shown, focus: null
+    };
     network.on("click", function (params) {
       if (params.nodes.length !== 1) return;
       var node = byId[params.nodes[0]];
-      if (node && node.url) window.location.href = resolve(root, node.url);
+      if (node && node.url) window.location.href = resolveUrl(root, node.url);
     });
     network.once("afterDrawing", function () {
       container.setAttribute("data-ready", "true");
-      container.setAttribute("data-node-count", String(nodes.length));
+      container.setAttribute("data-ready-ms", String(Math.round(window.performance.now())));
     });
     container.atlasNetwork = network;
     container.atlasData = data;
-    return network;
+    container.atlasGraph = graph;
+    updateCounts(graph);
+    return graph;
+  }
+
+  // Keep where nodes are now (dragged, or moved by physics) when the view is filtered again.
+  // (vis-network's own storePositions fails when a DataView hides some of the DataSet.)
+  function keepPositions(graph) {
+    var pos = graph.network.getPositions();
+    graph.nodes.update(Object.keys(pos).map(function (id) { return { id: id, x: pos[id].x, y: pos[id].y }; }));
+  }
+
+  function updateCounts(graph) {
+    graph.container.setAttribute("data-node-count", String(graph.nodeView.length));
+    graph.container.setAttribute("data-edge-count", String(graph.edgeView.length));
+  }
+
+  /* ---- Filters, search and physics for a graph with a control form ---- */
+
+  function readState(form) {
+    function checked(name) {
+      var out = {};
+      Array.prototype.forEach.call(form.querySelectorAll("input[name=" + name + "]"), function (box) {
+        out[box.value] = box.checked;
+      });
+      return out;
+    }
+    function year(name) {
+      var v = parseInt(form.elements[name].value, 10);
+      return isNaN(v) ? null : v;
+    }
+    return {
+      roots: checked("root"),
+      subtopic: form.elements.subtopic.value,
+      from: year("year_from"),
+      to: year("year_to"),
+      undated: form.elements.undated.checked,
+      types: checked("edge_type"),
+      works: form.elements.works.checked,
+      orphans: form.elements.orphans.checked
+    };
+  }
+
+  function nodeMatches(node, s) {
+    if (node.kind === "work") return s.works;
+    if (node.kind === "topic") {
+      var topicRoot = node.root;
+      if (!s.roots[topicRoot]) return false;
+      if (!s.subtopic || node.level === 0) return true;
+      return node.id === "topic:" + s.subtopic;
+    }
+    if (!node.roots.some(function (r) { return s.roots[r]; })) return false;
+    if (s.subtopic && node.topics.indexOf(s.subtopic) < 0) return false;
+    if (node.year == null) return s.undated;
+    if (s.from != null && node.year < s.from) return false;
+    if (s.to != null && node.year > s.to) return false;
+    return true;
+  }
+
+  // Filtering hides what does not match and keeps every other node where the build put it,
+  // then zooms to fit what remains. We do not re-layout: a stable map lets a reader keep their
+  // bearings between filters, and the remaining nodes fill the canvas after the fit. Dimming
+  // is kept for the one case where context matters, the neighbourhood of a searched paper.
+  function computeShown(data, state) {
+    var nodeOk = {};
+    data.nodes.forEach(function (n) { if (nodeMatches(n, state)) nodeOk[n.id] = true; });
+    var edgeOk = {};
+    var linked = {};
+    data.edges.forEach(function (e, i) {
+      if (state.types[e.type] && nodeOk[e.source] && nodeOk[e.target]) {
+        edgeOk["e" + i] = true;
+        linked[e.source] = true;
+        linked[e.target] = true;
+      }
+    });
+    if (!state.orphans) {
+      // Orphans: nodes with no visible edge under the current filters. Removing them cannot
+      // orphan anything else, since they have no visible edge.
+      Object.keys(nodeOk).forEach(function (id) { if (!linked[id]) delete nodeOk[id]; });
+    }
+    return { nodes: nodeOk, edges: edgeOk };
+  }
+
+  function applyFilters(graph, state) {
+    var next = computeShown(graph.data, state);
+    keepPositions(graph);
+    graph.shown.nodes = next.nodes;
+    graph.shown.edges = next.edges;
+    graph.nodeView.refresh();
+    graph.edgeView.refresh();
+    if (graph.focus && !next.nodes[graph.focus]) clearFocus(graph);
+    else if (graph.focus) highlight(graph, graph.focus);
+    updateCounts(graph);
+  }
+
+  function statusText(graph) {
+    var counts = { paper: 0, topic: 0, work: 0 };
+    graph.nodeView.getIds().forEach(function (id) { counts[graph.byId[id].kind] += 1; });
+    var papers = graph.data.nodes.filter(function (n) { return n.kind === "paper"; }).length;
+    return "Showing " + counts.paper + " of " + papers + " papers, " + counts.topic + " topics, " +
+      counts.work + " outside works and " + graph.edgeView.length + " links.";
+  }
+
+  function neighbourhood(graph, id) {
+    var near = {};
+    near[id] = true;
+    graph.edgeView.get().forEach(function (e) {
+      if (e.from === id) near[e.to] = true;
+      if (e.to === id) near[e.from] = true;
+    });
+    return near;
+  }
+
+  function highlight(graph, id) {
+    var near = neighbourhood(graph, id);
+    graph.nodes.update(graph.nodes.getIds().map(function (nid) {
+      return { id: nid, opacity: near[nid] ? 1 : DIM };
+    }));
+    graph.edges.update(graph.drawn.map(function (d) {
+      var on = d.edge.source === id || d.edge.target === id;
+      return visEdge(d, on ? 1 : DIM);
+    }));
+    graph.focus = id;
+    graph.container.setAttribute("data-focus", id);
+    graph.network.selectNodes([id]);
+    return Object.keys(near).length - 1;
+  }
+
+  function clearFocus(graph) {
+    if (!graph.focus) return;
+    graph.nodes.update(graph.nodes.getIds().map(function (nid) { return { id: nid, opacity: 1 }; }));
+    graph.edges.update(graph.drawn.map(function (d) { return visEdge(d, 1); }));
+    graph.focus = null;
+    graph.container.removeAttribute("data-focus");
+    graph.network.unselectAll();
+  }
+
+  // Centre the view on a node, zoomed so that its whole neighbourhood is in the picture.
+  function centreOn(graph, id) {
+    var near = Object.keys(neighbourhood(graph, id));
+    var pos = graph.network.getPositions(near);
+    var me = pos[id];
+    var dx = 60, dy = 60;
+    near.forEach(function (n) {
+      dx = Math.max(dx, Math.abs(pos[n].x - me.x) + 60);
+      dy = Math.max(dy, Math.abs(pos[n].y - me.y) + 40);
+    });
+    var box = graph.container.getBoundingClientRect();
+    var scale = Math.max(0.2, Math.min(1.5, box.width / (2 * dx), box.height / (2 * dy)));
+    graph.network.moveTo({ position: me, scale: scale, animation: false });
+  }
+
+  function findPaper(graph, query) {
+    var q = query.trim().toLowerCase();
+    if (!q) return null;
+    var papers = graph.data.nodes.filter(function (n) { return n.kind === "paper"; });
+    papers.sort(function (a, b) { return a.label < b.label ? -1 : a.label > b.label ? 1 : 0; });
+    var exact = papers.filter(function (n) { return n.label.toLowerCase() === q; });
+    if (exact.length) return exact[0];
+    var part = papers.filter(function (n) { return n.label.toLowerCase().indexOf(q) >= 0; });
+    return part.length ? part[0] : null;
+  }
+
+  function bindControls(graph, form) {
+    // On a phone the filters start folded so the picture is on the first screen.
+    var filters = form.querySelector("details.atlas-graph-filters");
+    if (filters && window.matchMedia && window.matchMedia("(max-width: 44.99em)").matches) filters.open = false;
+    var status = document.getElementById(form.getAttribute("data-status"));
+    function say(text) { if (status) status.textContent = text; }
+    function apply() {
+      applyFilters(graph, readState(form));
+      graph.network.fit({ animation: false });
+      say(statusText(graph));
+    }
+    function setPhysics(on) {
+      if (!on) keepPositions(graph);
+      graph.network.setOptions({ physics: { enabled: on } });
+    }
+    form.addEventListener("change", function (ev) {
+      var name = ev.target.name;
+      if (name === "physics") { setPhysics(ev.target.checked); return; }
+      if (name === "query") return;
+      if (name === "subtopic" && ev.target.value) {
+        // Choosing a subtopic brings its top-level topic back if it was unticked.
+        var parent = ev.target.selectedOptions[0].getAttribute("data-root");
+        var box = form.querySelector("input[name=root][value='" + parent + "']");
+        if (box) box.checked = true;
+      }
+      apply();
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var query = form.elements.query.value;
+      var node = findPaper(graph, query);
+      if (!node) { say("No paper title contains “" + query.trim() + "”."); return; }
+      var note = "";
+      if (!graph.shown.nodes || !graph.shown.nodes[node.id]) {
+        if (graph.shown.nodes) {
+          var physics = form.elements.physics.checked;
+          form.reset();
+          form.elements.query.value = query;
+          form.elements.physics.checked = physics;
+          applyFilters(graph, readState(form));
+          note = " The filters were reset to show it.";
+        }
+      }
+      if (!graph.shown.nodes || !graph.shown.nodes[node.id]) {
+        form.elements.orphans.checked = true;
+        applyFilters(graph, readState(form));
+      }
+      var n = highlight(graph, node.id);
+      centreOn(graph, node.id);
+      say("Centred on “" + node.label + "” and its " + n + " linked nodes; the rest is dimmed." + note);
+    });
+    form.addEventListener("click", function (ev) {
+      var action = ev.target.getAttribute && ev.target.getAttribute("data-action");
+      if (action === "clear") {
+        clearFocus(graph);
+        form.elements.query.value = "";
+        say(statusText(graph));
+      } else if (action === "reset") {
+        form.reset();
+        setPhysics(false);
+        apply();
+      } else if (action === "relayout") {
+        form.elements.physics.checked = false;
+        setPhysics(false);
+        graph.nodes.update(graph.data.nodes.map(function (n) { return { id: n.id, x: n.x, y: n.y }; }));
+        graph.network.fit({ animation: false });
+      }
+    });
+    say(statusText(graph));
+  }
+
+  var fetched = {};
+
+  // One request per graph file for the life of the page (Material's instant navigation keeps
+  // this script alive across pages); a failed request is forgotten so a later visit retries.
+  function fetchGraph(url) {
+    var abs = new URL(url, document.baseURI).href;
+    if (!fetched[abs]) {
+      fetched[abs] = fetch(abs).then(function (r) {
+        if (!r.ok) throw new Error("graph data: HTTP " + r.status);
+        return r.json();
+      });
+      fetched[abs].catch(function () { delete fetched[abs]; });
+    }
+    return fetched[abs];
+  }
+
+  // Start both downloads as soon as this script runs, before the page has finished loading.
+  function prefetch() {
+    var container = document.querySelector(".atlas-graph[data-graph]");
+    if (!container) return;
+    loadVis(container.getAttribute("data-vis")).catch(function () {});
+    if (!container.getAttribute("data-graph-inline")) fetchGraph(container.getAttribute("data-graph")).catch(function () {});
   }
 
   function init() {
+    drawSamples(document);
     var containers = document.querySelectorAll(".atlas-graph[data-graph]");
     Array.prototype.forEach.call(containers, function (container) {
       if (container.getAttribute("data-started")) return;
@@ -128,19 +494,22 @@
       var inline = container.getAttribute("data-graph-inline");
       var dataPromise = inline
         ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
-        : fetch(container.getAttribute("data-graph")).then(function (r) {
-            if (!r.ok) throw new Error("graph data: HTTP " + r.status);
-            return r.json();
-          });
+        : fetchGraph(container.getAttribute("data-graph"));
       Promise.all([dataPromise, loadVis(container.getAttribute("data-vis"))])
-        .then(function (res) { draw(container, res[0], res[1]); })
+        .then(function (res) {
+          var form = container.id && document.querySelector("form[data-graph-for='" + container.id + "']");
+          // The first picture is already filtered, so it is drawn once.
+          var graph = draw(container, res[0], res[1], form ? computeShown(res[0], readState(form)) : null);
+          if (form) bindControls(graph, form);
+        })
         .catch(function (err) {
           container.setAttribute("data-error", String(err));
-          container.textContent = "The graph could not be drawn (" + err.message + "). The same content is listed in the text below.";
+          container.textContent = "The graph could not be drawn (" + err.message + "). The same content is listed as text on this page.";
         });
     });
   }
 
+  prefetch();
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(init);
   } else if (document.readyState === "loading") {

@@ -16,8 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, render, render_facets
-from .graphdata import graph_data
+from . import data, graphviews, render, render_facets
+from .graphdata import graph_data, graphml
 from .model import Atlas, build_model
 from .yamlsafe import Problem
 
@@ -71,20 +71,23 @@ def contribute_pages(data_dir: Path) -> dict[str, str]:
 def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
     """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
     atlas, problems = load_atlas(Path(data_dir))
+    # The graph artifact first: every graph view on a page is cut out of it.
+    graph = graph_data(atlas)
+    index = graphviews.GraphIndex(graph)
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
         "topics/index.md": render.render_topics_index(atlas),
         "papers/index.md": render.render_papers_index(atlas),
-        "graph.md": render.render_graph_page(atlas, graph_url="../downloads/graph.json"),
+        "graph.md": render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph),
     }
     for tid in atlas.topics:
-        pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid)
+        pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid, index)
     for paper in atlas.papers.values():
-        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, repo_url=repo_url)
+        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, index, repo_url=repo_url)
     pages.update(contribute_pages(Path(data_dir)))
     files = {path: text.encode("utf-8") for path, text in sorted(pages.items())}
-    graph = graph_data(atlas)
     files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+    files["downloads/graph.graphml"] = graphml(graph)
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
     files.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
     files.update(_vendor_files())

@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from .model import Atlas
+from .related import related_edges
 
 LAYOUT_SEED = 7
 LAYOUT_SCALE = 900
@@ -53,5 +54,26 @@ def graph_data(atlas: Atlas) -> dict[str, Any]:
         if "evidence" in attrs:
             edge["evidence"] = attrs["evidence"]
         edges.append(edge)
+    # Computed text similarity (see related.py), typed `related` so no view confuses it with `cites`.
+    edges = sorted(edges + related_edges(atlas), key=lambda e: (e["source"], e["target"], e["type"]))
     return {"directed": True, "multigraph": True, "graph": {"name": "ML Systems Paper Atlas"},
             "nodes": nodes, "edges": edges}
+
+
+def graphml(data: dict[str, Any]) -> bytes:
+    """The node-link graph data as GraphML (networkx, Gephi, yEd): same nodes, same edges.
+
+    GraphML attributes are scalars, so list attributes (a paper's topics) are joined with
+    commas; absent attributes are left out rather than written as empty values.
+    """
+    g = nx.MultiDiGraph(name=data["graph"]["name"])
+
+    def scalar(value: Any) -> Any:
+        return ",".join(value) if isinstance(value, list) else value
+
+    for node in data["nodes"]:
+        g.add_node(node["id"], **{k: scalar(v) for k, v in node.items() if k != "id" and v is not None})
+    for edge in data["edges"]:
+        attrs = {k: scalar(v) for k, v in edge.items() if k not in ("source", "target") and v is not None}
+        g.add_edge(edge["source"], edge["target"], key=edge["type"], **attrs)
+    return ("\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n").encode("utf-8")

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup
 
+from . import graphviews
 from .model import Atlas, Paper
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -148,33 +149,24 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
-def related_by_topic(atlas: Atlas, paper: Paper, n: int = 5) -> list[tuple[Paper, list[str]]]:
-    """Papers sharing the most topics with `paper` (ties: newest first, then id)."""
-    mine = set(paper.topics)
-    scored = []
-    for other in atlas.papers.values():
-        shared = mine & set(other.topics)
-        if other.id != paper.id and shared and shared != {"other"}:
-            scored.append((-len(shared), other.sort_key, other, sorted(shared)))
-    scored.sort(key=lambda x: (x[0], x[1]))
-    return [(o, s) for _, _, o, s in scored[:n]]
-
-
-def render_paper(atlas: Atlas, paper: Paper, repo_url: str | None = None) -> str:
+def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None) -> str:
     src = f"papers/{paper.id}.md"
+    view = graphviews.paper_view(graph, atlas, paper.id)
     return _render(
         "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
-        cited_by=atlas.cited_by(paper.id), related=related_by_topic(atlas, paper),
         bibtex=bibtex(paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
+        view=view, twin=graphviews.twin(view, always=("cites", "related")),
     )
 
 
-def render_topic(atlas: Atlas, topic_id: str) -> str:
+def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> str:
     from .render_facets import topic_context  # reading path, comparison table, feed
 
     topic = atlas.topics[topic_id]
+    view = graphviews.topic_view(graph, atlas, topic_id)
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=atlas.papers_in(topic_id), **topic_context(atlas, topic_id))
+                   papers=atlas.papers_in(topic_id), view=view, twin=graphviews.twin(view),
+                   **topic_context(atlas, topic_id))
 
 
 def render_topics_index(atlas: Atlas) -> str:
@@ -194,8 +186,17 @@ def render_home(atlas: Atlas) -> str:
                    with_code=sum(1 for p in atlas.papers.values() if p.code))
 
 
-def render_graph_page(atlas: Atlas, graph_url: str) -> str:
-    return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url)
+def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any]) -> str:
+    view = dict(graph, focus=None, topic_names=graphviews.topic_names(atlas))
+    years = sorted(p.year for p in atlas.papers.values() if p.year is not None)
+    types = sorted({e["type"] for e in graph["edges"]} | set(graphviews.EDGE_TYPES), key=graphviews.type_order)
+    counts = {t: sum(1 for e in graph["edges"] if e["type"] == t) for t in types}
+    titles = sorted(p.title for p in atlas.papers.values())
+    return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, view=view,
+                   twin=graphviews.twin(view), edge_types=types, edge_counts=counts,
+                   edge_defaults=graphviews.GLOBAL_DEFAULT_TYPES, titles=titles,
+                   year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
+                   undated=sum(1 for p in atlas.papers.values() if p.year is None))
 
 
 def render_bibliography(atlas: Atlas) -> str:

@@ -1,0 +1,164 @@
+"""Views of the graph artifact: the small graphs on paper and topic pages, and their text twins.
+
+In: the graph data of `graphdata.graph_data` (what `downloads/graph.json` holds, wrapped in a
+`GraphIndex`) and the `Atlas`.
+Out: JSON-ready `{nodes, edges, focus, topic_names}` dicts that `atlas-graph.js` draws, and the
+same nodes and edges grouped by relation type for the HTML twin every graph has beside it.
+Every view is cut out of the one artifact, so a page, its twin and the download never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Atlas
+
+CURATED = ("extends", "uses", "compares-with", "alternative-to")
+# Relation types in the order the twins list them, with a heading and what the edge means.
+EDGE_TYPES: dict[str, tuple[str, str]] = {
+    "cites": ("Cites", "An in-atlas citation recorded in the data."),
+    "extends": ("Curated relation: extends", "The source paper builds directly on the target; the evidence quotes the source."),
+    "uses": ("Curated relation: uses", "The source paper uses the target as a component; the evidence quotes the source."),
+    "compares-with": ("Curated relation: compares with", "The source paper reports results against the target; the evidence quotes the source."),
+    "alternative-to": ("Curated relation: alternative to", "The source paper presents itself as a replacement for the target; the evidence quotes the source."),
+    "related": ("Computed: related by text similarity",
+                "Computed by the build, not a citation and not curated: the cosine similarity of TF-IDF vectors of "
+                "title and abstract (0 to 1; 1 would be the same wording). Each paper links to its 5 most similar papers; "
+                "the rank is the target's place in the source paper's list."),
+    "mentions": ("Names an outside work", "The source paper's abstract names the work."),
+    "topic": ("Filed under topic", "The paper is filed under the topic."),
+    "subtopic": ("Subtopic of", "The topic is a subtopic of the target."),
+}
+# Edge types a paper's local graph draws: the paper's links to other works, not its topics.
+PAPER_VIEW_TYPES = ("cites", *CURATED, "related")
+TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")
+# Edge types the Graph page shows before the reader changes anything. `related` starts hidden:
+# it adds five edges per paper and would bury the curated and citation edges; one tick shows it.
+GLOBAL_DEFAULT_TYPES = tuple(t for t in EDGE_TYPES if t != "related")
+LOCAL_RADIUS = 260
+
+
+def type_order(edge_type: str) -> tuple[int, str]:
+    order = list(EDGE_TYPES)
+    return (order.index(edge_type) if edge_type in order else len(order), edge_type)
+
+
+def _index(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n["id"]: n for n in graph["nodes"]}
+
+
+class GraphIndex:
+    """The graph data with its nodes by id and each node's edges, built once per build, so
+    cutting a page's view costs the size of that view, not of the whole graph."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.nodes = _index(data)
+        self.incident: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(data["edges"]):
+            self.incident[e["source"]].append(i)
+            if e["target"] != e["source"]:
+                self.incident[e["target"]].append(i)
+
+    def edges_of(self, node: str) -> list[dict[str, Any]]:
+        return [self.data["edges"][i] for i in self.incident.get(node, ())]
+
+    def edges_among(self, keep: set[str], types: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Edges of `types` with both ends in `keep`, in the graph data's (sorted) order."""
+        found = sorted({i for n in keep for i in self.incident.get(n, ())})
+        edges = (self.data["edges"][i] for i in found)
+        return [e for e in edges if e["type"] in types and e["source"] in keep and e["target"] in keep]
+
+
+def topic_names(atlas: Atlas) -> dict[str, str]:
+    return {tid: t.name for tid, t in atlas.topics.items()}
+
+
+def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...], focus: str,
+          positions: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    keep = set(ids)
+    nodes = []
+    for nid in sorted(keep):
+        node = dict(graph.nodes[nid])
+        if positions is not None:
+            node["x"], node["y"] = positions[nid]
+        nodes.append(node)
+    edges = graph.edges_among(keep, types)
+    return {"focus": focus, "nodes": nodes, "edges": edges, "topic_names": topic_names(atlas)}
+
+
+def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
+    """The paper, what it cites, what cites it, its curated relations (both ways), its most related.
+
+    Laid out radially at build time: the paper in the centre, its neighbours on a ring in the
+    order of the twin's groups, so the picture reads the same way as the list beside it.
+    """
+    centre = f"paper:{pid}"
+    ring: list[str] = []
+    groups: list[tuple[tuple[int, str], int, str]] = []
+    for e in graph.edges_of(centre):
+        if e["type"] not in PAPER_VIEW_TYPES:
+            continue
+        if e["source"] == centre and e["target"] != centre:
+            groups.append((type_order(e["type"]), e.get("rank", 0), e["target"]))
+        elif e["target"] == centre and e["type"] != "related":
+            # Papers whose top 5 include this one are drawn only if they are here for another reason.
+            groups.append((type_order(e["type"]), 0, e["source"]))
+    for _, _, nid in sorted(groups):
+        if nid not in ring:
+            ring.append(nid)
+    radius = LOCAL_RADIUS + 18 * max(0, len(ring) - 8)
+    positions = {centre: (0, 0)}
+    for i, nid in enumerate(ring):
+        angle = -math.pi / 2 + 2 * math.pi * i / len(ring)
+        positions[nid] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
+    return _view(graph, atlas, [centre, *ring], PAPER_VIEW_TYPES, centre, positions)
+
+
+def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:
+    """The topic, its subtopics (or its parent), its papers, and the links among them.
+
+    Drawn at the nodes' positions in the global layout, so a topic page shows the same region
+    of the map as the Graph page does.
+    """
+    topic = atlas.topics[tid]
+    ids = [f"topic:{tid}", *(f"topic:{c}" for c in topic.children)]
+    if topic.parent:
+        ids.append(f"topic:{topic.parent}")
+    ids += [f"paper:{p.id}" for p in atlas.papers_in(tid)]
+    return _view(graph, atlas, ids, TOPIC_VIEW_TYPES, f"topic:{tid}")
+
+
+@dataclass(frozen=True)
+class TwinGroup:
+    type: str
+    heading: str
+    meaning: str
+    edges: list[dict[str, Any]]
+
+
+def twin(view: dict[str, Any], always: tuple[str, ...] = ()) -> list[TwinGroup]:
+    """The view's edges grouped by relation type (in `EDGE_TYPES` order), each with its two nodes.
+
+    Types listed in `always` get a group even when empty, so a page can say "none recorded".
+    Edges of the view's focus come first; related edges are listed best first within each
+    source; everything else by endpoint ids.
+    """
+    by_id = _index(view)
+
+    def near(e: dict[str, Any]) -> int:
+        """The focus's own edges first (its outgoing ones, then incoming), then the rest."""
+        return 0 if e["source"] == view["focus"] else 1 if e["target"] == view["focus"] else 2
+
+    types = sorted({e["type"] for e in view["edges"]} | set(always), key=type_order)
+    groups = []
+    for t in types:
+        edges = [dict(e, source_node=by_id[e["source"]], target_node=by_id[e["target"]])
+                 for e in view["edges"] if e["type"] == t]
+        edges.sort(key=lambda e: (near(e), e["source"], e.get("rank", 0), e["target"]))
+        heading, meaning = EDGE_TYPES.get(t, (t, "A relation recorded in the data."))
+        groups.append(TwinGroup(t, heading, meaning, edges))
+    return groups

@@ -1,0 +1,302 @@
+"""The graph artifacts, the computed related papers, and the text twins beside every graph."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from conftest import DATA
+
+CURATED = {"extends", "uses", "compares-with", "alternative-to"}
+
+
+@pytest.fixture(scope="module")
+def graph(site_dir: Path) -> dict:
+    return json.loads((site_dir / "downloads" / "graph.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    from atlas.build import load_atlas
+
+    return load_atlas(DATA)[0]
+
+
+def edge_keys(edges) -> Counter:
+    return Counter((e["source"], e["target"], e["type"]) for e in edges)
+
+
+# ---- graph.json and graph.graphml ----
+
+def test_graphml_loads_in_networkx_with_the_same_nodes_and_edges(site_dir: Path, graph: dict):
+    g = nx.read_graphml(site_dir / "downloads" / "graph.graphml", force_multigraph=True)
+    assert g.number_of_nodes() == len(graph["nodes"])
+    assert g.number_of_edges() == len(graph["edges"])
+    assert sorted(g.nodes) == sorted(n["id"] for n in graph["nodes"])
+    assert edge_keys({"source": u, "target": v, "type": d["type"]} for u, v, d in g.edges(data=True)) == edge_keys(graph["edges"])
+    qlora = g.nodes["paper:qlora"]
+    assert qlora["label"] == "QLoRA: Efficient Finetuning of Quantized LLMs"
+    assert qlora["year"] == 2023 and qlora["topics"] == "memory-efficient-training"
+    related = [d for u, v, d in g.edges(data=True) if u == "paper:qlora" and d["type"] == "related"]
+    assert sorted(d["rank"] for d in related) == [1, 2, 3, 4, 5]
+    assert all(isinstance(d["score"], float) for d in related)
+
+
+def test_graph_json_is_node_link_data_networkx_reads(graph: dict):
+    g = nx.node_link_graph(graph, edges="edges")
+    assert g.is_directed() and g.is_multigraph()
+    assert (g.number_of_nodes(), g.number_of_edges()) == (len(graph["nodes"]), len(graph["edges"]))
+    assert g.nodes["paper:qlora"]["kind"] == "paper"
+
+
+def test_graph_json_is_sorted_and_typed(graph: dict):
+    ids = [n["id"] for n in graph["nodes"]]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    keys = [(e["source"], e["target"], e["type"]) for e in graph["edges"]]
+    assert keys == sorted(keys) and len(keys) == len(set(keys))
+    types = {e["type"] for e in graph["edges"]}
+    assert {"topic", "subtopic", "mentions", "related"} <= types
+    assert types <= {"cites", "topic", "subtopic", "mentions", "related"} | CURATED
+    for e in graph["edges"]:
+        assert ("evidence" in e) == (e["type"] in CURATED), e
+        assert ("score" in e) == (e["type"] == "related"), e
+
+
+def test_every_paper_has_its_five_most_similar_papers_as_related_edges(graph: dict):
+    papers = [n["id"] for n in graph["nodes"] if n["kind"] == "paper"]
+    by_source = defaultdict(list)
+    for e in graph["edges"]:
+        if e["type"] == "related":
+            assert e["source"].startswith("paper:") and e["target"].startswith("paper:")
+            assert e["source"] != e["target"]
+            assert 0 < e["score"] <= 1
+            by_source[e["source"]].append(e)
+    assert sorted(by_source) == sorted(papers)
+    for pid, edges in by_source.items():
+        edges.sort(key=lambda e: e["rank"])
+        assert [e["rank"] for e in edges] == [1, 2, 3, 4, 5], pid
+        # Best first; equal scores ranked by the other paper's id.
+        assert [(-e["score"], e["target"]) for e in edges] == sorted((-e["score"], e["target"]) for e in edges), pid
+
+
+# ---- related.py ----
+
+def test_related_scores_are_deterministic_and_independent_of_input_order(atlas):
+    from dataclasses import replace
+
+    from atlas.related import related_papers
+
+    first = related_papers(atlas)
+    assert related_papers(atlas) == first
+    shuffled = replace(atlas, papers=dict(reversed(list(atlas.papers.items()))))
+    assert related_papers(shuffled) == first
+
+
+def test_related_ties_are_ranked_by_id_and_unrelated_papers_are_left_out(atlas):
+    from dataclasses import replace
+
+    from atlas.model import Paper
+    from atlas.related import related_papers
+
+    text = "Pipeline parallelism schedules micro-batches across GPU stages to hide bubbles."
+
+    def paper(pid, title, abstract):
+        return Paper(id=pid, title=title, abstract=abstract, topics=("other",), source=f"{pid}.yml")
+
+    papers = {
+        "zeta": paper("zeta", "Stage scheduling", text),
+        "alpha": paper("alpha", "Stage scheduling", text),
+        "mid": paper("mid", "Stage scheduling", text),
+        "query": paper("query", "Stage scheduling for GPU pipelines", text),
+        "unrelated": paper("unrelated", "Hippocampal episodic recall", "Sleep consolidates episodic memories in rodents."),
+    }
+    result = related_papers(replace(atlas, papers=papers))
+    assert [pid for pid, _ in result["query"]] == ["alpha", "mid", "zeta"]
+    assert result["query"][0][1] == result["query"][1][1] == result["query"][2][1] < 1
+    assert result["alpha"][0] == ("mid", 1.0)
+    assert result["unrelated"] == []
+
+
+def test_related_papers_of_an_agent_memory_paper_are_mostly_agent_memory_papers(atlas):
+    """A check that the similarity means something: A-MEM's neighbours by text share its subject."""
+    from atlas.related import related_papers
+
+    top = [pid for pid, _ in related_papers(atlas)["a-mem"]]
+    assert len(top) == 5
+    on_topic = [pid for pid in top if "agent-memory" in atlas.papers[pid].topics]
+    assert len(on_topic) >= 3, top
+
+
+# ---- the local graphs embedded in pages, and their text twins ----
+
+class _Twin(HTMLParser):
+    """Collects a page's embedded graph JSON and its twin's nodes and edges (by data attributes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.scripts: dict[str, str] = {}
+        self._script: str | None = None
+        self.nodes: dict[str, list[str]] = defaultdict(list)   # twin id -> node ids
+        self.edges: dict[str, list[tuple]] = defaultdict(list)  # twin id -> (source, target, type)
+        self._twin: str | None = None
+        self._depth = 0
+        self._edge_type: str | None = None
+        self.graphs: dict[str, dict[str, str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("type") == "application/json":
+            self._script = a["id"]
+            self.scripts[self._script] = ""
+        if tag == "div" and "atlas-graph" in (a.get("class") or "").split():
+            self.graphs[a["id"]] = a
+        if tag == "div":
+            if self._twin:
+                self._depth += 1
+            elif "atlas-twin" in (a.get("class") or "").split():
+                self._twin, self._depth = a["id"], 1
+        if self._twin and tag == "ul" and "data-edge-type" in a:
+            self._edge_type = a["data-edge-type"]
+        if self._twin and tag == "li" and "data-node" in a:
+            self.nodes[self._twin].append(a["data-node"])
+        if self._twin and tag == "li" and "data-source" in a:
+            self.edges[self._twin].append((a["data-source"], a["data-target"], self._edge_type))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+        if tag == "div" and self._twin:
+            self._depth -= 1
+            if self._depth == 0:
+                self._twin = None
+
+    def handle_data(self, data):
+        if self._script:
+            self.scripts[self._script] += data
+
+
+def parse(site_dir: Path, page: str) -> _Twin:
+    p = _Twin()
+    p.feed((site_dir / page / "index.html").read_text(encoding="utf-8"))
+    return p
+
+
+def expected_paper_view(graph: dict, pid: str) -> set[str]:
+    """The paper, what it cites, what cites it, its curated relations either way, its top 5 related."""
+    me = f"paper:{pid}"
+    out = {me}
+    for e in graph["edges"]:
+        if e["type"] in {"cites", *CURATED}:
+            if e["source"] == me:
+                out.add(e["target"])
+            if e["target"] == me:
+                out.add(e["source"])
+        elif e["type"] == "related" and e["source"] == me:
+            out.add(e["target"])
+    return out
+
+
+@pytest.mark.parametrize("pid", ["qlora", "a-mem", "llamarl", "streaming-diloco"])
+def test_a_paper_page_embeds_its_neighbourhood_and_a_twin_of_it(site_dir: Path, graph: dict, pid: str):
+    page = parse(site_dir, f"papers/{pid}")
+    assert page.graphs["paper-graph"]["data-graph-inline"] == "paper-graph-data"
+    raw = page.scripts["paper-graph-data"]
+    assert "<" not in raw and ">" not in raw and "&" not in raw
+    view = json.loads(raw)
+    assert {n["id"] for n in view["nodes"]} == expected_paper_view(graph, pid)
+    assert view["focus"] == f"paper:{pid}"
+    # Every drawn edge is an edge of graph.json between two drawn nodes.
+    assert not edge_keys(view["edges"]) - edge_keys(graph["edges"])
+    # The twin lists exactly the same nodes and edges.
+    assert sorted(page.nodes["paper-graph-text"]) == sorted(n["id"] for n in view["nodes"])
+    assert edge_keys({"source": s, "target": t, "type": k} for s, t, k in page.edges["paper-graph-text"]) == edge_keys(view["edges"])
+
+
+def test_a_paper_page_lists_its_related_papers_as_computed_with_scores_best_first(site_dir: Path, graph: dict):
+    html = (site_dir / "papers" / "qlora" / "index.html").read_text(encoding="utf-8")
+    related = sorted((e for e in graph["edges"] if e["type"] == "related" and e["source"] == "paper:qlora"),
+                     key=lambda e: e["rank"])
+    section = html.split('id="paper-graph-related"', 1)[1].split("</ul>", 1)[0]
+    assert "Computed: related by text similarity" in section
+    assert "not a citation" in section
+    rows = section.split("<li ")[1:]
+    for row, e in zip(rows, related):
+        assert f'data-target="{e["target"]}"' in row and f'similarity {e["score"]:.4f}, rank {e["rank"]}' in row
+    # Citations are a separate group that says so when there are none.
+    cites = html.split('id="paper-graph-cites"', 1)[1].split("</h3>", 1)[0]
+    assert "Cites" in cites and "(0)" in cites
+    assert "Related by topic" not in html
+
+
+@pytest.mark.parametrize("tid", ["memory", "agent-memory", "other"])
+def test_a_topic_page_embeds_its_topic_graph_and_a_twin_of_it(site_dir: Path, graph: dict, atlas, tid: str):
+    page = parse(site_dir, f"topics/{tid}")
+    view = json.loads(page.scripts["topic-graph-data"])
+    papers = {f"paper:{p.id}" for p in atlas.papers_in(tid)}
+    topic = atlas.topics[tid]
+    topics = {f"topic:{t}" for t in (tid, *topic.children, *([topic.parent] if topic.parent else []))}
+    assert {n["id"] for n in view["nodes"]} == papers | topics
+    full = {n["id"]: n for n in graph["nodes"]}
+    for n in view["nodes"]:  # drawn at the places of the global layout
+        assert (n["x"], n["y"]) == (full[n["id"]]["x"], full[n["id"]]["y"])
+    inside = [e for e in graph["edges"] if e["source"] in papers | topics and e["target"] in papers | topics
+              and e["type"] != "mentions"]
+    assert edge_keys(view["edges"]) == edge_keys(inside)
+    assert sorted(page.nodes["topic-graph-text"]) == sorted(papers | topics)
+    assert edge_keys({"source": s, "target": t, "type": k} for s, t, k in page.edges["topic-graph-text"]) == edge_keys(view["edges"])
+
+
+def test_the_graph_page_twin_lists_every_node_and_edge_of_graph_json(site_dir: Path, graph: dict):
+    page = parse(site_dir, "graph")
+    assert page.graphs["atlas-graph"]["data-graph"] == "../downloads/graph.json"
+    assert sorted(page.nodes["atlas-graph-text"]) == sorted(n["id"] for n in graph["nodes"])
+    got = edge_keys({"source": s, "target": t, "type": k} for s, t, k in page.edges["atlas-graph-text"])
+    assert got == edge_keys(graph["edges"])
+
+
+def test_graph_page_controls_are_labelled_form_elements(site_dir: Path):
+    html = (site_dir / "graph" / "index.html").read_text(encoding="utf-8")
+    form = html.split('<form class="atlas-graph-controls"', 1)[1].split("</form>", 1)[0]
+    for fragment in ('<label for="atlas-graph-query">', 'id="atlas-graph-query" name="query" type="search"',
+                     '<label class="atlas-select" for="atlas-graph-subtopic">', '<select id="atlas-graph-subtopic" name="subtopic">',
+                     'name="year_from"', 'name="year_to"', 'name="orphans">', 'name="physics">', 'name="works" checked>',
+                     '<button type="submit"'):
+        assert fragment in form, fragment
+    # Each checkbox and number input sits inside its <label>.
+    assert form.count("<input") == form.count('<label class="atlas-check"><input') + form.count('<label class="atlas-check">From <input') \
+        + form.count('<label class="atlas-check">to <input') + 1  # + the search box, labelled with for=
+    # Related edges start hidden; orphans start hidden; physics starts off.
+    assert 'value="related">' in form and 'value="cites" checked>' in form
+
+
+def test_the_graph_artifacts_and_graph_pages_are_byte_identical_across_builds():
+    from atlas.build import generate
+
+    first, second = generate(DATA).files, generate(DATA).files
+    for path in ("downloads/graph.json", "downloads/graph.graphml", "graph.md", "papers/qlora.md", "topics/memory.md"):
+        assert first[path] == second[path], path
+
+
+def test_hostile_text_in_a_graph_reaches_the_page_as_text(atlas):
+    """A title that tries to close the JSON <script> or inject markup stays inert in the graph and its twin."""
+    import copy
+
+    from atlas import render
+    from atlas.graphdata import graph_data
+    from atlas.graphviews import GraphIndex
+
+    graph = copy.deepcopy(graph_data(atlas))
+    evil = '</script><img src=x onerror="alert(1)">&amp; *x*'
+    for n in graph["nodes"]:
+        if n["id"] == "paper:coat":
+            n["label"] = evil
+    page = render.render_paper(atlas, atlas.papers["qlora"], GraphIndex(graph))
+    assert "<img" not in page and "</script><" not in page
+    raw = page.split('<script type="application/json" id="paper-graph-data">', 1)[1].split("</script>", 1)[0]
+    assert any(n["label"] == evil for n in json.loads(raw)["nodes"])
+    assert "&lt;/script&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;amp; *x*" in page

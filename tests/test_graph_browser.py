@@ -1,0 +1,328 @@
+"""The graphs in a real headless Chromium: the built site served under a sub-path, other hosts blocked.
+
+Every test ends with `watch.assert_clean()`: no console error, no failed request, no request
+to another host.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CURATED = {"extends", "uses", "compares-with", "alternative-to"}
+DEFAULT_TYPES = {"cites", "topic", "subtopic", "mentions"} | CURATED  # `related` starts unticked
+
+
+@pytest.fixture(scope="module")
+def graph(site_dir) -> dict:
+    return json.loads((site_dir / "downloads" / "graph.json").read_text(encoding="utf-8"))
+
+
+def open_graph(watch, site_url, path="graph/", selector="#atlas-graph"):
+    watch.page.goto(site_url + path)
+    watch.page.wait_for_selector(f"{selector}[data-ready=true]", timeout=15000)
+    return watch.page
+
+
+def drawn(page, selector="#atlas-graph") -> dict:
+    """What vis-network has in its drawing right now: node and edge ids (edges as source, target, type)."""
+    return page.evaluate("""(sel) => {
+        const c = document.querySelector(sel);
+        const body = c.atlasNetwork.body;
+        const data = c.atlasData;
+        const edges = body.data.edges.getIds().map(id => {
+            const e = data.edges[Number(id.slice(1))];
+            return [e.source, e.target, e.type];
+        });
+        return {nodes: body.data.nodes.getIds().sort(), edges: edges,
+                drawnNodes: Object.keys(body.nodes).filter(id => body.nodeIndices.includes(id)).sort()};
+    }""", selector)
+
+
+def expected_visible(graph, types=DEFAULT_TYPES, papers=None, works=True, orphans=False):
+    """What the filters should show, computed here from graph.json, independently of the page's script."""
+    nodes = {n["id"] for n in graph["nodes"] if (papers is None or n["kind"] != "paper" or n["id"] in papers)
+             and (works or n["kind"] != "work")}
+    edges = [(e["source"], e["target"], e["type"]) for e in graph["edges"]
+             if e["type"] in types and e["source"] in nodes and e["target"] in nodes]
+    if not orphans:
+        nodes = {n for n in nodes if any(n in (s, t) for s, t, _ in edges)}
+    return nodes, edges
+
+
+def node_point(page, node_id, selector="#atlas-graph"):
+    return page.evaluate("""([sel, id]) => {
+        const c = document.querySelector(sel);
+        const net = c.atlasNetwork;
+        net.moveTo({position: net.getPositions([id])[id], scale: 1.5, animation: false});
+        const p = net.canvasToDOM(net.getPositions([id])[id]);
+        const r = c.getBoundingClientRect();
+        return {x: r.left + p.x, y: r.top + p.y};
+    }""", [selector, node_id])
+
+
+def paper_neighbourhood(graph, pid):
+    """The paper, what it cites, what cites it, its curated relations either way, its top 5 related."""
+    me = f"paper:{pid}"
+    out = {me}
+    for e in graph["edges"]:
+        if e["type"] in {"cites"} | CURATED and me in (e["source"], e["target"]):
+            out |= {e["source"], e["target"]}
+        if e["type"] == "related" and e["source"] == me:
+            out.add(e["target"])
+    return out
+
+
+def as_drawn(edges):
+    """Two papers in each other's top 5 have two `related` edges in graph.json, drawn as one line
+    (the first in graph.json's order)."""
+    edges = [tuple(e) for e in edges]
+    related = {(s, t) for s, t, k in edges if k == "related"}
+    return sorted((s, t, k) for s, t, k in edges if k != "related" or (t, s) not in related or s < t)
+
+
+def click_node(page, node_id, selector="#atlas-graph"):
+    pos = node_point(page, node_id, selector)
+    page.mouse.click(pos["x"], pos["y"])
+
+
+def test_global_graph_draws_exactly_the_nodes_of_graph_json(watch, site_url, graph, artifacts_dir):
+    page = open_graph(watch, site_url)
+    nodes, edges = expected_visible(graph)
+    n_papers = sum(1 for n in graph["nodes"] if n["kind"] == "paper")
+    got = drawn(page)
+    assert got["nodes"] == sorted(nodes)
+    assert got["drawnNodes"] == sorted(nodes)
+    assert sorted(map(tuple, got["edges"])) == sorted(edges)
+    assert not any(t == "related" for _, _, t in got["edges"])
+    assert page.locator("#atlas-graph-status").inner_text().startswith(
+        f"Showing {sum(1 for n in nodes if n.startswith('paper:'))} of {n_papers} papers")
+    box = page.locator("#atlas-graph canvas").bounding_box()
+    assert box["height"] >= 400 and box["width"] >= 400
+    # Physics is off: nothing moves from where the build placed it.
+    positions = page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getPositions()")
+    for n in graph["nodes"]:
+        if n["id"] in positions:
+            assert (round(positions[n["id"]]["x"]), round(positions[n["id"]]["y"])) == (n["x"], n["y"])
+    page.screenshot(path=str(artifacts_dir / "graph-global.png"))
+    # With every filter off (orphans shown, related links ticked) it is every node and edge of graph.json.
+    page.check("input[name=orphans]")
+    page.check("input[name=edge_type][value=related]")
+    got = drawn(page)
+    assert got["nodes"] == sorted(n["id"] for n in graph["nodes"])
+    assert sorted(map(tuple, got["edges"])) == as_drawn((e["source"], e["target"], e["type"]) for e in graph["edges"])
+    assert any(k == "related" for _, _, k in got["edges"])
+    watch.assert_clean()
+
+
+def test_clicking_a_paper_node_opens_its_page_under_the_sub_path(watch, site_url):
+    page = open_graph(watch, site_url)
+    click_node(page, "paper:a-mem")
+    page.wait_for_url("**/ml-systems-paper-atlas/papers/a-mem/", timeout=10000)
+    assert page.locator("h1").inner_text().startswith("A-MEM")
+    watch.assert_clean()
+
+
+def test_hovering_a_node_shows_its_title_year_and_topics_as_plain_text(watch, site_url):
+    page = open_graph(watch, site_url)
+    pos = node_point(page, "paper:qlora")
+    page.mouse.move(pos["x"] - 30, pos["y"] - 30)
+    page.mouse.move(pos["x"], pos["y"], steps=5)
+    tip = page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert tip.inner_text().splitlines() == [
+        "QLoRA: Efficient Finetuning of Quantized LLMs", "Year: 2023", "Topics: Memory-efficient training"]
+    # Set as text: innerText turns the line breaks into <br> and nothing else becomes markup.
+    assert tip.evaluate("el => [...el.children].map(c => c.tagName)") == ["BR", "BR"]
+    watch.assert_clean()
+
+
+def test_searching_a_title_centres_and_highlights_its_neighbourhood(watch, site_url, graph):
+    page = open_graph(watch, site_url)
+    # Keyboard only: tab to the search box, type part of a title, press Enter.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "atlas-graph-query":
+            break
+    assert page.evaluate("document.activeElement.id") == "atlas-graph-query"
+    page.keyboard.type("zero-infinity")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#atlas-graph[data-focus='paper:zero-infinity']", timeout=5000)
+    state = page.evaluate("""() => {
+        const c = document.querySelector('#atlas-graph');
+        const net = c.atlasNetwork;
+        const opacity = {};
+        c.atlasGraph.nodes.get().forEach(n => { opacity[n.id] = n.opacity; });
+        return {selected: net.getSelectedNodes(), view: net.getViewPosition(),
+                node: net.getPositions(['paper:zero-infinity'])['paper:zero-infinity'], opacity};
+    }""")
+    assert state["selected"] == ["paper:zero-infinity"]
+    assert abs(state["view"]["x"] - state["node"]["x"]) < 1 and abs(state["view"]["y"] - state["node"]["y"]) < 1
+    me = "paper:zero-infinity"
+    near = {me} | {e["target"] for e in graph["edges"] if e["source"] == me and e["type"] in DEFAULT_TYPES} \
+        | {e["source"] for e in graph["edges"] if e["target"] == me and e["type"] in DEFAULT_TYPES}
+    assert len(near) > 2
+    for nid, opacity in state["opacity"].items():
+        assert opacity == (1 if nid in near else pytest.approx(0.12)), nid
+    assert "ZeRO-Infinity" in page.locator("#atlas-graph-status").inner_text()
+    page.click("button[data-action=clear]")
+    assert page.get_attribute("#atlas-graph", "data-focus") is None
+    watch.assert_clean()
+
+
+def test_a_topic_filter_hides_the_other_topics_papers(watch, site_url, graph):
+    page = open_graph(watch, site_url)
+    for root in ("memory", "distributed-training", "other"):
+        page.uncheck(f"input[name=root][value={root}]")
+    hardware = {n["id"] for n in graph["nodes"] if n["kind"] == "paper" and "hardware" in n["roots"]}
+    assert 0 < len(hardware) < sum(1 for n in graph["nodes"] if n["kind"] == "paper")
+    got = {n for n in drawn(page)["nodes"] if n.startswith("paper:")}
+    assert got == hardware
+    # A subtopic narrows further, and its top-level topic comes back if it was unticked.
+    page.select_option("select[name=subtopic]", "agent-memory")
+    agent = {n["id"] for n in graph["nodes"] if n["kind"] == "paper" and "agent-memory" in n["topics"]}
+    got = drawn(page)
+    assert {n for n in got["nodes"] if n.startswith("paper:")} == agent
+    assert {n for n in got["nodes"] if n.startswith("topic:")} == {"topic:memory", "topic:agent-memory"}
+    assert page.is_checked("input[name=root][value=memory]")
+    page.click("button[data-action=reset]")
+    assert {n for n in drawn(page)["nodes"] if n.startswith("paper:")} == {n["id"] for n in graph["nodes"] if n["kind"] == "paper"}
+    watch.assert_clean()
+
+
+def test_year_edge_type_and_outside_work_filters(watch, site_url, graph):
+    page = open_graph(watch, site_url)
+    page.fill("input[name=year_from]", "2025")
+    page.dispatch_event("input[name=year_from]", "change")
+    recent = {n["id"] for n in graph["nodes"] if n["kind"] == "paper" and (n["year"] is None or n["year"] >= 2025)}
+    assert {n for n in drawn(page)["nodes"] if n.startswith("paper:")} == recent
+    page.uncheck("input[name=undated]")
+    assert {n for n in drawn(page)["nodes"] if n.startswith("paper:")} == {p for p in recent if p != "paper:streaming-diloco"}
+    page.click("button[data-action=reset]")
+    page.uncheck("input[name=works]")
+    page.uncheck("input[name=edge_type][value=topic]")
+    nodes, edges = expected_visible(graph, types=DEFAULT_TYPES - {"topic"}, works=False)
+    got = drawn(page)
+    assert got["nodes"] == sorted(nodes)
+    assert not any(n.startswith("work:") for n in got["nodes"])
+    assert sorted(map(tuple, got["edges"])) == sorted(edges)
+    # Without topic edges and outside works, a paper with no other visible link is an orphan: hidden.
+    n_papers = sum(1 for n in graph["nodes"] if n["kind"] == "paper")
+    assert len([n for n in got["nodes"] if n.startswith("paper:")]) < n_papers
+    page.check("input[name=orphans]")
+    assert len([n for n in drawn(page)["nodes"] if n.startswith("paper:")]) == n_papers
+    watch.assert_clean()
+
+
+def test_physics_is_off_until_asked_and_the_layout_can_be_restored(watch, site_url, graph):
+    page = open_graph(watch, site_url)
+    assert page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.physics.options.enabled") is False
+    page.check("input[name=physics]")
+    assert page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.physics.options.enabled") is True
+    page.wait_for_function("""() => {
+        const net = document.querySelector('#atlas-graph').atlasNetwork;
+        const p = net.getPositions(['topic:memory'])['topic:memory'];
+        const n = document.querySelector('#atlas-graph').atlasData.nodes.find(n => n.id === 'topic:memory');
+        return Math.abs(p.x - n.x) + Math.abs(p.y - n.y) > 5;
+    }""", timeout=10000)
+    page.click("button[data-action=relayout]")
+    assert not page.is_checked("input[name=physics]")
+    positions = page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getPositions()")
+    for n in graph["nodes"]:
+        if n["id"] in positions:
+            assert (round(positions[n["id"]]["x"]), round(positions[n["id"]]["y"])) == (n["x"], n["y"])
+    watch.assert_clean()
+
+
+def test_a_paper_page_local_graph_draws_its_neighbours(watch, site_url, graph, artifacts_dir):
+    page = open_graph(watch, site_url, "papers/qlora/", "#paper-graph")
+    me = "paper:qlora"
+    expected = paper_neighbourhood(graph, "qlora")
+    got = drawn(page, "#paper-graph")
+    assert got["nodes"] == sorted(expected)
+    view = json.loads(page.text_content("#paper-graph-data"))
+    assert sorted(map(tuple, got["edges"])) == as_drawn((e["source"], e["target"], e["type"]) for e in view["edges"])
+    assert {"work:lora", "work:chatgpt", "paper:coat"} <= expected
+    assert {(me, "paper:coat", "related"), ("paper:coat", me, "related")} & set(map(tuple, got["edges"]))
+    assert (me, "work:lora", "uses") in map(tuple, got["edges"])
+    # The twin beside it names the same nodes.
+    twin = page.eval_on_selector_all("#paper-graph-text [data-node]", "els => els.map(e => e.dataset.node).sort()")
+    assert twin == got["nodes"]
+    page.locator("#paper-graph").scroll_into_view_if_needed()
+    page.locator("#paper-graph").screenshot(path=str(artifacts_dir / "graph-local-qlora.png"))
+    click_node(page, "paper:coat", "#paper-graph")
+    page.wait_for_url("**/ml-systems-paper-atlas/papers/coat/", timeout=10000)
+    page.wait_for_selector("#paper-graph[data-ready=true]", timeout=15000)
+    watch.assert_clean()
+
+
+def test_a_topic_page_draws_its_topic_graph(watch, site_url, graph):
+    page = open_graph(watch, site_url, "topics/hardware/", "#topic-graph")
+    got = drawn(page, "#topic-graph")
+    hardware = {n["id"] for n in graph["nodes"] if n["kind"] == "paper" and "hardware" in n["roots"]}
+    subtopics = {n["id"] for n in graph["nodes"] if n["kind"] == "topic" and n["root"] == "hardware"}
+    assert set(got["nodes"]) == hardware | subtopics
+    watch.assert_clean()
+
+
+def test_graphs_draw_after_instant_navigation(watch, site_url, graph):
+    """Material's instant navigation swaps pages without reloading scripts; the graphs still draw."""
+    page = watch.page
+    page.goto(site_url)
+    page.wait_for_load_state("networkidle")
+    page.click("a.md-tabs__link:has-text('Graph')")
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    assert page.url == site_url + "graph/"
+    assert int(page.get_attribute("#atlas-graph", "data-node-count")) == len(expected_visible(graph)[0])
+    page.click("a.md-tabs__link:has-text('Papers')")
+    page.wait_for_url("**/ml-systems-paper-atlas/papers/")
+    page.click("a:has-text('QLoRA: Efficient Finetuning')")
+    page.wait_for_selector("#paper-graph[data-ready=true]", timeout=15000)
+    assert int(page.get_attribute("#paper-graph", "data-node-count")) == len(paper_neighbourhood(graph, "qlora"))
+    watch.assert_clean()
+
+
+def test_on_a_phone_the_filters_start_folded_and_the_graph_is_on_the_first_screen(browser, site_url, graph):
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    assert page.evaluate("document.querySelector('details.atlas-graph-filters').open") is False
+    box = page.locator("#atlas-graph canvas").bounding_box()
+    assert box["y"] < 800 and box["height"] >= 300
+    page.click("details.atlas-graph-filters > summary")
+    page.uncheck("input[name=root][value=memory]")
+    papers = [n for n in graph["nodes"] if n["kind"] == "paper"]
+    rest = [n for n in papers if set(n["roots"]) - {"memory"}]
+    assert f"Showing {len(rest)} of {len(papers)} papers" in page.locator("#atlas-graph-status").inner_text()
+    context.close()
+
+
+def test_every_graph_control_has_a_label_and_is_reached_by_the_tab_key(watch, site_url):
+    page = open_graph(watch, site_url)
+    controls = page.evaluate("""() => [...document.querySelectorAll('#atlas-graph-controls input, #atlas-graph-controls select, #atlas-graph-controls button')]
+        .map((el, i) => { el.dataset.testIndex = i;
+            const label = el.labels && el.labels.length ? [...el.labels].map(l => l.textContent).join(' ') : el.textContent;
+            return {i, name: label.trim(), tag: el.tagName}; })""")
+    assert len(controls) >= 20
+    assert [c for c in controls if not c["name"]] == []
+    page.focus("#atlas-graph-query")
+    reached = set()
+    for _ in range(len(controls) + 10):
+        index = page.evaluate("document.activeElement.dataset.testIndex")
+        if index is not None:
+            reached.add(int(index))
+        page.keyboard.press("Tab")
+    assert reached == {c["i"] for c in controls}
+    # And the keyboard works them: Space unticks a topic, and the graph follows.
+    page.focus("input[name=root][value=memory]")
+    page.keyboard.press("Space")
+    assert not page.is_checked("input[name=root][value=memory]")
+    memory_only = page.evaluate("""() => {
+        const g = document.querySelector('#atlas-graph').atlasGraph;
+        return g.nodeView.getIds().filter(id => id.startsWith('paper:') && g.byId[id].roots.join() === 'memory');
+    }""")
+    assert memory_only == []
+    watch.assert_clean()
