@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from mkdocs.exceptions import MkDocsException
+
 from .build import ROOT, DataError, build_site, generate, write_tree
 from .data import load
 
@@ -43,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         for p in exc.problems:
             print(p, file=sys.stderr)
         print(f"{exc}; nothing was written.", file=sys.stderr)
+        return 1
+    except MkDocsException as exc:  # the hook's data errors (already listed) or strict warnings
+        print(f"{str(exc).rstrip('.')}; the previous site was left as it was.", file=sys.stderr)
         return 1
     return 0
 
