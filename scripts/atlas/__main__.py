@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
             write_tree(result.files, args.out)
             print(f"wrote {len(result.files)} files to {args.out}")
         else:
+            # MkDocs's own warnings (each one fails the strict build) go to stderr.
+            shown = logging.StreamHandler(sys.stderr)
+            shown.setLevel(logging.WARNING)
+            shown.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+            logging.getLogger("mkdocs").addHandler(shown)
             site = build_site(args.config, args.site_dir)
             print(f"built {site}")
     except DataError as exc:

@@ -124,6 +124,8 @@ def _char_problem(text: str) -> str:
     for i, ch in enumerate(text):
         if ch in _BIDI:
             return f"contains the bidirectional control U+{ord(ch):04X} at character {i + 1}; remove it"
+        if ch in "\ufffe\uffff":
+            return f"contains the noncharacter U+{ord(ch):04X} at character {i + 1}; remove it"
         cat = unicodedata.category(ch)
         if cat == "Cc" or ch in "\u2028\u2029\ufeff":
             if ch == "\n":

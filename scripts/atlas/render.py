@@ -49,7 +49,7 @@ def yaml_string(value: str) -> Markup:
     for ch in text:
         if ch in '\\"':
             out.append("\\" + ch)
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff":
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff\ufffe\uffff":
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
