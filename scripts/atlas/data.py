@@ -29,6 +29,10 @@ from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
 # Ids that would collide with a generated page or folder under papers/.
 RESERVED_IDS = frozenset({"index", "404", "search", "assets", "downloads", "feeds", "all", "new"})
+# Names Windows cannot create as files: data/papers/con.yml would break every Windows checkout.
+WINDOWS_DEVICE_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+# Characters that show nothing on their own: a title made only of these is blank to a reader.
+_INVISIBLE = set("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u3164\u115f\u1160\uffa0\u180e\u2800\u034f\u17b4\u17b5")
 _FLOATISH = re.compile(r"^[0-9]+\.[0-9]+$")
 _BIDI = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
          "\u2066", "\u2067", "\u2068", "\u2069"}
@@ -233,6 +237,14 @@ def _schema_problems(name: str, rel: str, doc: Doc, validator: Any) -> list[Prob
     misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
     errors = [e for e in errors if not (e.validator == "format" and tuple(e.absolute_path) in misshapen)]
     for err in errors:
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {}).keys()
+            for key in sorted(set(err.instance) - set(allowed)):
+                path = [*err.absolute_path, key]
+                line, col = doc.key_marks.get(tuple(path)) or doc.mark(tuple(path))
+                out.append(Problem(rel, line, col, field_name(path),
+                                   f"unknown field{_suggest(key, allowed)}; allowed: {', '.join(sorted(allowed))}"))
+            continue
         path, msg = _message(err, doc)
         at_key = err.validator == "additionalProperties"
         line, col = (doc.key_marks.get(tuple(path)) if at_key else None) or doc.mark(tuple(path))
@@ -251,7 +263,24 @@ def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
             text = doc.value[key]
             out.append(Problem(rel, line, col, key, f"quote the arXiv id: write {key}: \"{text}\" "
                                f"(unquoted, YAML reads the number {float(text)!r})"))
+    v = doc.value
+    texts: list[tuple[tuple, Any]] = [(("title",), v.get("title")), (("abstract",), v.get("abstract"))]
+    texts += [(("authors", i), a) for i, a in enumerate(v.get("authors") or []) if isinstance(v.get("authors"), list)]
+    texts += [(("relations", i, "evidence"), r.get("evidence")) for i, r in enumerate(v.get("relations") or [])
+              if isinstance(v.get("relations"), list) and isinstance(r, dict)]
+    for path, text in texts:
+        if isinstance(text, str) and re.search(r"\S", text) and not any(visible(ch) for ch in text):
+            out.append(Problem(rel, *doc.mark(path), field_name(path),
+                               "must not be blank (it holds only invisible characters)"))
     return out
+
+
+def visible(ch: str) -> bool:
+    """Whether a character shows anything on its own (not space, format or filler)."""
+    if ch.isspace() or ch in _INVISIBLE:
+        return False
+    cat = unicodedata.category(ch)
+    return cat not in ("Cf", "Cc", "Zs", "Zl", "Zp") and not (0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
 
 
 def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
@@ -379,6 +408,9 @@ def _cross_file(loaded: Loaded) -> list[Problem]:
         p = doc.value
         if pid in RESERVED_IDS:
             out.append(Problem(r, *doc.mark(("id",)), "id", f"'{pid}' is reserved for a generated page; choose another id"))
+        elif pid in WINDOWS_DEVICE_IDS:
+            out.append(Problem(r, *doc.mark(("id",)), "id",
+                               f"'{pid}' is a device name on Windows, where {pid}.yml cannot exist; choose another id"))
         for i, t in enumerate(p.get("topics", [])):
             if t not in topics:
                 out.append(Problem(r, *doc.mark(("topics", i)), f"topics[{i}]",
