@@ -160,6 +160,16 @@ def test_two_misnamed_files_claiming_one_id_name_each_other(tmp_path):
     ]
 
 
+def test_generated_files_are_never_written_outside_the_output_folder(tmp_path):
+    from atlas.build import write_tree
+
+    out = tmp_path / "out"
+    for bad in ("../escaped.md", "papers/../../escaped.md", "/tmp/escaped.md"):
+        with pytest.raises(ValueError, match="refusing to write outside"):
+            write_tree({bad: b"x"}, out)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
+
+
 def test_no_markdown_extension_acts_on_content_or_reads_files():
     import yaml
 

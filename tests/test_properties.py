@@ -122,7 +122,10 @@ def test_any_text_is_refused_clearly_or_shown_literally(base, title, abstract, a
     atlas = build_model(loaded)
     paper = atlas.papers["prop"]
     front, body = page_html(render.render_paper(atlas, paper))
-    assert html.unescape(front["title"]) == title  # Material prints it raw into <title> and the header
+    # Material prints these raw into <title>, the header and <meta>: escaped, and no extra keys.
+    assert set(front) == {"title", "description", "atlas_source"}
+    assert html.unescape(front["title"]) == title
+    assert html.unescape(front["description"]) == render.excerpt(abstract.strip())
     found = Texts({"atlas-authors", "atlas-abstract"})
     found.feed(body)
     assert found.found["atlas-authors"] == ["Authors " + ", ".join(authors)]
