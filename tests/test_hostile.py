@@ -199,6 +199,11 @@ def test_json_for_a_script_element_cannot_close_it():
 # --- the valid hostile entries, built into a real site -------------------------------------
 
 
+HOSTILE_TOPIC_DESCRIPTION = 'Everything else <script>alert("topic")</script> & "quotes" <!--'
+HOSTILE_WORK_NAME = '<img src=x onerror=alert("work")></script>'
+HOSTILE_EVIDENCE = "<svg onload=alert(1)> uses it"
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Path:
     """A real `mkdocs build` of the real data plus every hostile-but-valid entry."""
@@ -206,6 +211,18 @@ def hostile_site(tmp_path_factory) -> Path:
 
     tmp = tmp_path_factory.mktemp("hostile")
     data = install(tmp, VALID_CASES)
+    # The registries are data too: a hostile topic description and outside work, named by a paper.
+    topics = (data / "topics.yml").read_text(encoding="utf-8")
+    hostile = re.sub(r"(\nother:\n  name: Other\n  description: )>-\n(    .*\n)+",
+                     lambda m: m.group(1) + json.dumps(HOSTILE_TOPIC_DESCRIPTION) + "\n", topics)
+    assert hostile != topics
+    (data / "topics.yml").write_text(hostile, encoding="utf-8")
+    with (data / "external.yml").open("a", encoding="utf-8") as f:
+        f.write(f"zz-hostile-work:\n  name: {json.dumps(HOSTILE_WORK_NAME)}\n  note: '<b onmouseover=alert(1)>note</b>'\n")
+    (data / "papers" / "names-a-hostile-work.yml").write_text(
+        "id: names-a-hostile-work\ntitle: Names a hostile work\nauthors: [Test Author]\ntopics: [other]\n"
+        "mentions: [zz-hostile-work]\nrelations:\n  - type: uses\n    target: zz-hostile-work\n"
+        f"    evidence: {json.dumps(HOSTILE_EVIDENCE)}\nabstract: A fixture naming a hostile outside work.\n", encoding="utf-8")
     saved = {k: os.environ.get(k) for k in ("ATLAS_DATA_DIR", "ATLAS_SITE_URL")}
     os.environ["ATLAS_DATA_DIR"] = str(data)
     os.environ["ATLAS_SITE_URL"] = "https://example.invalid" + SUBPATH
@@ -333,6 +350,18 @@ def test_hostile_text_appears_literally(hostile_site, hostile_papers):
             assert text == f"Evidence: “{rel['evidence']}”", name
 
 
+def test_hostile_registry_text_appears_literally(hostile_site):
+    page = page_of(hostile_site, "papers/names-a-hostile-work/index.html")
+    text = _all_text(hostile_site / "papers" / "names-a-hostile-work" / "index.html")
+    assert f"uses {HOSTILE_WORK_NAME} (outside the atlas)" in " ".join(text.split())
+    assert page.texts["atlas-evidence"] == [f"Evidence: “{HOSTILE_EVIDENCE}”"]
+    topic = _all_text(hostile_site / "topics" / "other" / "index.html")
+    assert HOSTILE_TOPIC_DESCRIPTION in topic
+    assert HOSTILE_TOPIC_DESCRIPTION in _all_text(hostile_site / "topics" / "index.html")
+    graph = json.loads((hostile_site / "downloads" / "graph.json").read_text(encoding="utf-8"))
+    assert {n["id"]: n["label"] for n in graph["nodes"]}["work:zz-hostile-work"] == HOSTILE_WORK_NAME
+
+
 def test_non_ascii_names_render_exactly(hostile_site, hostile_papers):
     raw = (hostile_site / "papers" / "non-ascii-names" / "index.html").read_text(encoding="utf-8")
     for name in hostile_papers["non-ascii-names"]["authors"]:
@@ -391,6 +420,24 @@ def test_graph_data_and_bibliography_carry_text_exactly(hostile_site, hostile_pa
     by_key = {e.key: e for e in lib.entries}
     for name in hostile_papers:
         assert set(by_key[name].fields_dict) <= {"title", "author", "year", "month", "eprint", "archivePrefix", "url", "note"}
+    assert set(by_key["bibtex-breakout"].fields_dict) == {"title", "author"}
+    # Three names stay three: BibTeX splits at " and " outside braces.
+    assert by_key["bibtex-breakout"]["author"] == (
+        r"{Ann and Bob} and Carol \textbraceleft{}D\textbraceright{} \textbackslash{}relax and {Dana AND Eve}")
+
+
+def test_every_bibtex_field_keeps_its_braces_balanced(hostile_site):
+    """BibTeX counts every brace, escaped or not: a field must close exactly at its end."""
+    for line in (hostile_site / "downloads" / "papers.bib").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^  (\w+) = (\{.*\}),?$", line)
+        if not m:
+            assert line.startswith("@misc{") or line in ("}", ""), line
+            continue
+        depth = 0
+        for i, ch in enumerate(m.group(2)):
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            assert depth > 0 or i == len(m.group(2)) - 1, f"field closes early: {line}"
+        assert depth == 0, line
 
 
 # --- in a real browser ------------------------------------------------------------------------

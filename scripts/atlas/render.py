@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,9 @@ def excerpt(text: str, limit: int = 200) -> str:
     return cut + "…"
 
 
-_BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+# BibTeX counts every brace, escaped or not (`\}` would close a field early), so braces from
+# data become text commands whose own braces are balanced.
+_BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&", "%": r"\%",
                 "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
@@ -84,7 +87,10 @@ def bibtex(paper: Paper) -> str:
     """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
-        fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
+        # BibTeX splits names at " and "; a name that contains the word is braced to stay one name.
+        fields.append(("author", " and ".join(
+            "{" + bibtex_escape(a) + "}" if re.search(r"\sand\s", a, re.IGNORECASE) else bibtex_escape(a)
+            for a in paper.authors)))
     if paper.published:
         fields.append(("year", str(paper.published.year)))
         fields.append(("month", paper.published.strftime("%b").lower()))
