@@ -6,6 +6,11 @@ every error and warning found in every file, each as `file:line:col: field: mess
 
 Checking never stops at the first bad file: every file is read, every rule runs, and the
 caller decides (the build refuses to write anything while an error remains).
+
+Every file comes from a stranger's pull request: only regular files within the size limit
+are read (no symbolic links), schema patterns use JSON Schema's meaning of `$` (no trailing
+line break slips through), and ids are checked against every way they could collide with a
+generated page or leave the output folder.
 """
 
 from __future__ import annotations

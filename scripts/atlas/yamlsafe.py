@@ -9,7 +9,10 @@ PyYAML's constructors, so:
   nothing constructed from `!!python/...`);
 - scalars are never resolved by YAML 1.1 rules: `no`, `off`, `2312.99910` and `2023-13-45`
   stay the text that was written, and the schema judges them;
-- duplicate keys, several documents, a non-mapping top level and deep nesting are errors.
+- duplicate keys, several documents, a non-mapping top level and deep nesting are errors;
+- characters YAML refuses or misreads (C0/C1 controls, NEL, a byte-order mark past the start)
+  are reported at their line and column, in the field they sit in, not as a bare offset;
+- long digit strings stay text (Python refuses to convert integers beyond 4300 digits).
 """
 
 from __future__ import annotations
