@@ -493,6 +493,12 @@ def test_hostile_pages_run_no_data_in_the_browser(watch, hostile_url):
     page.goto(hostile_url + "papers/")
     page.wait_for_load_state("networkidle")
     assert page.locator(INJECTED).count() == 0
+    # A search result link highlights its terms in the page it opens (search.highlight).
+    page.goto(hostile_url + "papers/html-in-text/?h=onerror+script+img")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("article mark", timeout=10000)
+    assert page.locator(INJECTED).count() == 0
+    assert page.locator("h1").inner_text() == '<img src=x onerror=alert(1)><script>alert("t")</script>'
     assert dialogs == []
     watch.assert_clean()
 
