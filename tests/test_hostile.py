@@ -187,6 +187,15 @@ class _IgnoreTags(__import__("yaml").SafeLoader):
 _IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+def test_graph_tooltips_never_go_through_pyvis_html_templates():
+    """pyvis 0.3.2's HTML template switches tooltips to innerHTML when a title contains
+    `href`; the atlas only ships vis-network's script and sets every tooltip as a string,
+    which vis-network 9 shows with innerText (checked in Chromium below)."""
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "scripts").rglob("*.py")]
+    sources += [p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.js")]
+    assert not any(re.search(r"pyvis\.network|from pyvis import|htmlTitle", s) for s in sources)
+
+
 def test_json_for_a_script_element_cannot_close_it():
     from atlas.render import json_script
 
