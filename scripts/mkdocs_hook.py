@@ -6,6 +6,7 @@ CLI; `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,8 @@ EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-refer
 
 
 def on_files(files: Files, config) -> Files:
-    data_dir = Path(config["docs_dir"]).parent / "data"
+    # ATLAS_DATA_DIR builds the same site from another data folder (the tests use it).
+    data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or Path(config["docs_dir"]).parent / "data")
     try:
         result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
     except DataError as exc:

@@ -160,7 +160,7 @@ def test_duplicate_key_names_both_lines(data_dir):
 def test_control_character_from_a_latex_escape(data_dir):
     text = GOOD.replace('"Good: A Paper"', '"Good \\alpha"')
     assert errors(data_dir, text) == [
-        f"{F}:3:8: title: contains control character U+0007 (control character) at character 6 "
+        f"{F}:3:8: title: contains control character U+0007 (BELL) at character 6 "
         "(a backslash escape inside double quotes, as in \"\\alpha\", makes one: use single quotes or a block scalar for LaTeX)"
     ]
 

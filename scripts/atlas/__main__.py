@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+
+from mkdocs.exceptions import MkDocsException
 
 from .build import ROOT, DataError, build_site, generate, write_tree
 from .data import load
@@ -37,12 +40,20 @@ def main(argv: list[str] | None = None) -> int:
             write_tree(result.files, args.out)
             print(f"wrote {len(result.files)} files to {args.out}")
         else:
+            # MkDocs's own warnings (each one fails the strict build) go to stderr.
+            shown = logging.StreamHandler(sys.stderr)
+            shown.setLevel(logging.WARNING)
+            shown.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+            logging.getLogger("mkdocs").addHandler(shown)
             site = build_site(args.config, args.site_dir)
             print(f"built {site}")
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
         print(f"{exc}; nothing was written.", file=sys.stderr)
+        return 1
+    except MkDocsException as exc:  # the hook's data errors (already listed) or strict warnings
+        print(f"{str(exc).rstrip('.')}; the previous site was left as it was.", file=sys.stderr)
         return 1
     return 0
 

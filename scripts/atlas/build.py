@@ -108,28 +108,40 @@ def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
 def build_site(config_file: Path = ROOT / "mkdocs.yml", site_dir: Path | None = None, strict: bool = True) -> Path:
     """Build the whole site into a temporary folder, then swap it into place.
 
-    A failure anywhere (bad data, a strict-mode warning) leaves the previous site untouched.
+    A failure anywhere (bad data, a strict-mode warning) leaves the previous site untouched:
+    MkDocs writes only into a fresh hidden folder next to `site_dir`, which is removed on
+    failure; on success the old site is moved aside into another fresh hidden folder, the new
+    one is renamed into place and the old one is deleted. No other path is written or removed.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     config_file = Path(config_file).resolve()
-    site_dir = Path(site_dir or config_file.parent / "site").resolve()
+    site_dir = Path(site_dir or config_file.parent / "site").absolute()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the published folder is world-readable
     try:
         cfg = load_config(str(config_file), site_dir=str(tmp), strict=strict)
         build(cfg)
-        old = site_dir.with_name(site_dir.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        if site_dir.exists():
-            site_dir.rename(old)
-        tmp.rename(site_dir)
-        if old.exists():
-            shutil.rmtree(old)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    aside = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
+    previous = aside / "site"
+    try:
+        if site_dir.exists() or site_dir.is_symlink():
+            site_dir.rename(previous)
+        try:
+            tmp.rename(site_dir)
+        except BaseException:
+            if previous.exists():
+                previous.rename(site_dir)
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
     return site_dir

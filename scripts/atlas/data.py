@@ -6,6 +6,11 @@ every error and warning found in every file, each as `file:line:col: field: mess
 
 Checking never stops at the first bad file: every file is read, every rule runs, and the
 caller decides (the build refuses to write anything while an error remains).
+
+Every file comes from a stranger's pull request: only regular files within the size limit
+are read (no symbolic links), schema patterns use JSON Schema's meaning of `$` (no trailing
+line break slips through), and ids are checked against every way they could collide with a
+generated page or leave the output folder.
 """
 
 from __future__ import annotations
@@ -14,19 +19,25 @@ import datetime as dt
 import difflib
 import json
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
 import referencing
 
-from .yamlsafe import Doc, Problem, YamlError, parse
+from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
 # Ids that would collide with a generated page or folder under papers/.
 RESERVED_IDS = frozenset({"index", "404", "search", "assets", "downloads", "feeds", "all", "new"})
+# Names Windows cannot create as files: data/papers/con.yml would break every Windows checkout.
+WINDOWS_DEVICE_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+# Characters that show nothing on their own: a title made only of these is blank to a reader.
+_INVISIBLE = set("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u3164\u115f\u1160\uffa0\u180e\u2800\u034f\u17b4\u17b5")
 _FLOATISH = re.compile(r"^[0-9]+\.[0-9]+$")
 _BIDI = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
          "\u2066", "\u2067", "\u2068", "\u2069"}
@@ -57,6 +68,43 @@ def load_schemas(data_dir: Path) -> dict[str, dict]:
     return out
 
 
+def ecma_pattern(pattern: str) -> str:
+    """`pattern` with JSON Schema's (ECMA-262) meaning of `$` in Python: the very end of the text.
+
+    Python's `$` also matches before a final line break, so `^[a-z]+$` would accept "id\\n" and
+    an id, arXiv id or URL could carry a newline into paths and links.
+    """
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            ch = r"\Z"
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_pattern(pattern))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Iterable[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+
+
 def _validators(schemas: dict[str, dict]) -> dict[str, jsonschema.Draft202012Validator]:
     # The schema files have no $id and refer to each other by file name, exactly as an editor
     # or check-jsonschema resolves them next to each other on disk.
@@ -64,9 +112,7 @@ def _validators(schemas: dict[str, dict]) -> dict[str, jsonschema.Draft202012Val
         (f"{name}.schema.json", referencing.Resource.from_contents(s)) for name, s in schemas.items()
     )
     return {
-        name: jsonschema.Draft202012Validator(
-            s, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-        )
+        name: _Validator(s, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
         for name, s in schemas.items()
     }
 
@@ -87,13 +133,15 @@ def _char_problem(text: str) -> str:
     for i, ch in enumerate(text):
         if ch in _BIDI:
             return f"contains the bidirectional control U+{ord(ch):04X} at character {i + 1}; remove it"
+        if ch in "\ufffe\uffff":
+            return f"contains the noncharacter U+{ord(ch):04X} at character {i + 1}; remove it"
         cat = unicodedata.category(ch)
         if cat == "Cc" or ch in "\u2028\u2029\ufeff":
             if ch == "\n":
                 return f"contains a line break at character {i + 1}; keep it on one line"
-            name = unicodedata.name(ch, "control character")
+            name = char_name(ch)
             hint = ""
-            if ch in "\x07\x08\x0c\x0b\x1b" or ch == "\t":
+            if ch in "\x00\x07\x08\x0b\x0c\r\x1b" or ch == "\t":
                 hint = (" (a backslash escape inside double quotes, as in \"\\alpha\", makes one: "
                         "use single quotes or a block scalar for LaTeX)")
             return f"contains control character U+{ord(ch):04X} ({name}) at character {i + 1}{hint}"
@@ -189,7 +237,19 @@ def _message(err: jsonschema.ValidationError, doc: Doc) -> tuple[list[Any], str]
 
 def _schema_problems(name: str, rel: str, doc: Doc, validator: Any) -> list[Problem]:
     out = []
-    for err in sorted(validator.iter_errors(doc.value), key=lambda e: list(map(str, e.absolute_path))):
+    errors = sorted(validator.iter_errors(doc.value), key=lambda e: list(map(str, e.absolute_path)))
+    # A value not even of the form YYYY-MM-DD needs one message, not a second about the date.
+    misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    errors = [e for e in errors if not (e.validator == "format" and tuple(e.absolute_path) in misshapen)]
+    for err in errors:
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = err.schema.get("properties", {}).keys()
+            for key in sorted(set(err.instance) - set(allowed)):
+                path = [*err.absolute_path, key]
+                line, col = doc.key_marks.get(tuple(path)) or doc.mark(tuple(path))
+                out.append(Problem(rel, line, col, field_name(path),
+                                   f"unknown field{_suggest(key, allowed)}; allowed: {', '.join(sorted(allowed))}"))
+            continue
         path, msg = _message(err, doc)
         at_key = err.validator == "additionalProperties"
         line, col = (doc.key_marks.get(tuple(path)) if at_key else None) or doc.mark(tuple(path))
@@ -208,12 +268,42 @@ def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
             text = doc.value[key]
             out.append(Problem(rel, line, col, key, f"quote the arXiv id: write {key}: \"{text}\" "
                                f"(unquoted, YAML reads the number {float(text)!r})"))
+    v = doc.value
+    texts: list[tuple[tuple, Any]] = [(("title",), v.get("title")), (("abstract",), v.get("abstract"))]
+    texts += [(("authors", i), a) for i, a in enumerate(v.get("authors") or []) if isinstance(v.get("authors"), list)]
+    texts += [(("relations", i, "evidence"), r.get("evidence")) for i, r in enumerate(v.get("relations") or [])
+              if isinstance(v.get("relations"), list) and isinstance(r, dict)]
+    for path, text in texts:
+        if isinstance(text, str) and re.search(r"\S", text) and not any(visible(ch) for ch in text):
+            out.append(Problem(rel, *doc.mark(path), field_name(path),
+                               "must not be blank (it holds only invisible characters)"))
     return out
 
 
+def visible(ch: str) -> bool:
+    """Whether a character shows anything on its own (not space, format or filler)."""
+    if ch.isspace() or ch in _INVISIBLE:
+        return False
+    cat = unicodedata.category(ch)
+    return cat not in ("Cf", "Cc", "Zs", "Zl", "Zp") and not (0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
+
+
 def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
+    # A pull request can add a symbolic link (to /etc/passwd, /dev/zero, a secret) as easily
+    # as a file: only regular files are read, and only up to the size limit.
     try:
-        raw = path.read_bytes()
+        st = path.lstat()
+    except OSError as exc:
+        return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
+    if stat.S_ISLNK(st.st_mode):
+        return None, [Problem(rel, 1, 1, "", "is a symbolic link; data files must be regular files")]
+    if not stat.S_ISREG(st.st_mode):
+        return None, [Problem(rel, 1, 1, "", "is not a regular file")]
+    if st.st_size > MAX_BYTES:
+        return None, [Problem(rel, 1, 1, "", f"the file is {st.st_size} bytes; the limit is {MAX_BYTES}")]
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
     try:
@@ -258,7 +348,11 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
             setattr(loaded, name.replace("-", "_"), doc.value)
             loaded.registry_docs[name] = (rel(path), doc)
 
-    for path in sorted((data_dir / "papers").glob("*")):
+    misnamed: list[tuple[str, str, str, tuple[int, int]]] = []
+    papers_dir = data_dir / "papers"
+    if papers_dir.is_symlink():
+        problems.append(Problem(rel(papers_dir), 1, 1, "", "is a symbolic link; data/papers must be a real folder"))
+    for path in sorted(papers_dir.glob("*")) if not papers_dir.is_symlink() else []:
         r = rel(path)
         if path.suffix != ".yml":
             hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
@@ -273,13 +367,21 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
             continue
         pid = doc.value["id"]
         if pid != path.stem:
-            problems.append(Problem(r, *doc.mark(("id",)), "id", f"the id '{pid}' must equal the file name '{path.stem}'"))
+            misnamed.append((r, path.stem, pid, doc.mark(("id",))))
             continue
         loaded.papers[pid] = (r, doc)
 
     facets_path = data_dir / "facets.yml"
     if not facets_path.exists() and any("facets" in doc.value for _, doc in loaded.papers.values()):
         problems.append(Problem(rel(facets_path), 1, 1, "", "missing: papers use facets, whose values this registry lists"))
+
+    for r, stem, pid, (line, col) in misnamed:
+        # A second file can only claim an id by not being named after it: say which file has it.
+        others = sorted(({loaded.papers[pid][0]} if pid in loaded.papers else set())
+                        | {o for o, _, p2, _ in misnamed if p2 == pid and o != r})
+        dup = f" (duplicate id: {', '.join(others)} also has it)" if others else ""
+        problems.append(Problem(r, line, col, "id", f"the id '{pid}' must equal the file name '{stem}'{dup}"))
+
     problems += _cross_file(loaded)
     return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.col, p.field, p.message))
 
@@ -315,6 +417,9 @@ def _cross_file(loaded: Loaded) -> list[Problem]:
         p = doc.value
         if pid in RESERVED_IDS:
             out.append(Problem(r, *doc.mark(("id",)), "id", f"'{pid}' is reserved for a generated page; choose another id"))
+        elif pid in WINDOWS_DEVICE_IDS:
+            out.append(Problem(r, *doc.mark(("id",)), "id",
+                               f"'{pid}' is a device name on Windows, where {pid}.yml cannot exist; choose another id"))
         for i, t in enumerate(p.get("topics", [])):
             if t not in topics:
                 out.append(Problem(r, *doc.mark(("topics", i)), f"topics[{i}]",

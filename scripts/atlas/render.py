@@ -52,7 +52,7 @@ def yaml_string(value: str) -> Markup:
     for ch in text:
         if ch in '\\"':
             out.append("\\" + ch)
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff":
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff\ufffe\uffff":
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
@@ -75,7 +75,9 @@ def excerpt(text: str, limit: int = 200) -> str:
     return cut + "…"
 
 
-_BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+# BibTeX counts every brace, escaped or not (`\}` would close a field early), so braces from
+# data become text commands whose own braces are balanced.
+_BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&", "%": r"\%",
                 "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
@@ -87,7 +89,10 @@ def bibtex(paper: Paper) -> str:
     """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
-        fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
+        # BibTeX splits names at " and "; a name that contains the word is braced to stay one name.
+        fields.append(("author", " and ".join(
+            "{" + bibtex_escape(a) + "}" if re.search(r"\sand\s", a, re.IGNORECASE) else bibtex_escape(a)
+            for a in paper.authors)))
     if paper.published:
         fields.append(("year", str(paper.published.year)))
         fields.append(("month", paper.published.strftime("%b").lower()))

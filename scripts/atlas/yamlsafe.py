@@ -9,12 +9,16 @@ PyYAML's constructors, so:
   nothing constructed from `!!python/...`);
 - scalars are never resolved by YAML 1.1 rules: `no`, `off`, `2312.99910` and `2023-13-45`
   stay the text that was written, and the schema judges them;
-- duplicate keys, several documents, a non-mapping top level and deep nesting are errors.
+- duplicate keys, several documents, a non-mapping top level and deep nesting are errors;
+- characters YAML refuses or misreads (C0/C1 controls, NEL, a byte-order mark past the start)
+  are reported at their line and column, in the field they sit in, not as a bare offset;
+- long digit strings stay text (Python refuses to convert integers beyond 4300 digits).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +31,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 8
 MAX_BYTES = 256 * 1024
+MAX_INT_DIGITS = 18  # longer digit strings stay text, and the schema says they are no count
 
 Path_ = tuple[str | int, ...]
 
@@ -45,7 +50,22 @@ class Problem:
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else f"{self.severity}: "
         where = self.field or "(file)"
-        return f"{self.file}:{self.line}:{self.col}: {prefix}{where}: {self.message}"
+        return printable(f"{self.file}:{self.line}:{self.col}: {prefix}{where}: {self.message}")
+
+
+def printable(text: str) -> str:
+    """`text` with every control, format or surrogate character shown as an escape.
+
+    Problems quote what a contributor wrote (a key, a file name); printed raw, an escape
+    sequence or a bidirectional override in it would act on the terminal or the CI log.
+    """
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d":
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @dataclass
@@ -62,6 +82,18 @@ class Doc:
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     plain: set[Path_] = field(default_factory=set)
+    # Where each scalar value ends (line, column just past it), for mapping a position to a field.
+    ends: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def field_at(self, line: int, col: int) -> Path_ | None:
+        """The path of the scalar value whose text spans (line, col), if any."""
+        best = None
+        for path, end in self.ends.items():
+            start = self.marks.get(path)
+            if start is not None and start <= (line, col) < end:
+                if best is None or start > self.marks[best]:
+                    best = path
+        return best
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """Line and column of the node at `path`, or of its nearest existing parent."""
@@ -86,6 +118,11 @@ _HINTS = {
     "found character '\\t' that cannot start any token": "use spaces, not tabs",
     "could not find expected ':'": "a key needs ': ' after it, or a multi-line value needs quotes",
     "found undefined alias": "aliases (*name) are not allowed in atlas data",
+    "found unexpected end of stream": "a quote or bracket is opened and never closed",
+    "exceeded maximum nesting depth": f"data is never nested deeper than {MAX_DEPTH} levels",
+    "found unknown escape character": (
+        "a backslash in double quotes starts an escape; use single quotes or a block scalar for LaTeX"
+    ),
 }
 
 
@@ -106,6 +143,42 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+_C0_NAMES = (
+    "NULL START-OF-HEADING START-OF-TEXT END-OF-TEXT END-OF-TRANSMISSION ENQUIRY ACKNOWLEDGE BELL "
+    "BACKSPACE TAB LINE-FEED LINE-TABULATION FORM-FEED CARRIAGE-RETURN SHIFT-OUT SHIFT-IN "
+    "DATA-LINK-ESCAPE DEVICE-CONTROL-ONE DEVICE-CONTROL-TWO DEVICE-CONTROL-THREE DEVICE-CONTROL-FOUR "
+    "NEGATIVE-ACKNOWLEDGE SYNCHRONOUS-IDLE END-OF-TRANSMISSION-BLOCK CANCEL END-OF-MEDIUM SUBSTITUTE "
+    "ESCAPE FILE-SEPARATOR GROUP-SEPARATOR RECORD-SEPARATOR UNIT-SEPARATOR"
+).split()
+
+
+def char_name(ch: str) -> str:
+    """A readable name for any character, control characters included (`unicodedata` has none)."""
+    o = ord(ch)
+    if o < 0x20:
+        return _C0_NAMES[o].replace("-", " ")
+    special = {0x7F: "DELETE", 0x85: "NEXT LINE", 0xFEFF: "BYTE ORDER MARK"}
+    if o in special:
+        return special[o]
+    if 0x80 <= o <= 0x9F:
+        return "C1 CONTROL CHARACTER"
+    return unicodedata.name(ch, "UNNAMED CHARACTER")
+
+
+def _check_chars(text: str) -> list[tuple[int, int, str]]:
+    """Every character YAML would refuse (or misread as a line break), by line and column."""
+    found = []
+    for m in _BAD_CHARS.finditer(text):
+        start = m.start()
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        found.append((line, col, m.group()))
+    return found
+
+
 def _check_tabs(text: str) -> None:
     for n, line in enumerate(text.split("\n"), 1):
         stripped = line.lstrip(" ")
@@ -119,6 +192,22 @@ def parse(raw: bytes) -> Doc:
         raise YamlError(1, 1, f"the file is {len(raw)} bytes; the limit is {MAX_BYTES}")
     text = _decode(raw)
     _check_tabs(text)
+    bad = _check_chars(text)
+    if bad:
+        # Parse with each bad character replaced, only to name the field it sits in.
+        line, col, ch = bad[0]
+        where = ""
+        try:
+            probe = Doc(None)
+            _build(yaml.parse(_BAD_CHARS.sub("\ufffd", text), Loader=_Loader), probe)
+            path = probe.field_at(line, col)
+            where = _path_name(path) if path else ""
+        except (yaml.YAMLError, YamlError):
+            pass
+        what = ("a line break to YAML" if ch in "\x85\u2028\u2029" else
+                "only allowed as the file's first character" if ch == "\ufeff" else
+                "not a character YAML allows" if ch in "\ufffe\uffff" else "a control character")
+        raise YamlError(line, col, f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it", where)
     doc = Doc(None)
     try:
         events = yaml.parse(text, Loader=_Loader)
@@ -128,12 +217,22 @@ def parse(raw: bytes) -> Doc:
         line, col = _pos(mark) if mark else (1, 1)
         problem = exc.problem or str(exc)
         hint = next((h for k, h in _HINTS.items() if k in problem), None)
-        message = f"YAML syntax error: {problem}" + (f" (hint: {hint})" if hint else "")
+        context = ""
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            context = f", {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+        message = f"YAML syntax error: {problem}{context}" + (f" (hint: {hint})" if hint else "")
         raise YamlError(line, col, message) from None
     except yaml.YAMLError as exc:  # reader errors (e.g. a control character) carry no mark
         raise YamlError(1, 1, f"YAML error: {exc}") from None
     doc.value = root
     return doc
+
+
+def _path_name(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _build(events: Any, doc: Doc) -> Any:
@@ -142,7 +241,7 @@ def _build(events: Any, doc: Doc) -> Any:
     stack: list[tuple[Any, Path_, dict[str, int] | None]] = []
     pending_key: list[Any] = []  # for each open mapping: key awaiting its value, or None
 
-    def attach(value: Any, start: Any, is_plain: bool = False) -> Path_:
+    def attach(value: Any, start: Any, is_plain: bool = False, end: Any = None) -> Path_:
         nonlocal root
         if not stack:
             root = value
@@ -173,6 +272,8 @@ def _build(events: Any, doc: Doc) -> Any:
                 path = (*cpath, key)
                 container[key] = value
         doc.marks[path] = _pos(start)
+        if end is not None:
+            doc.ends[path] = _pos(end)
         if is_plain:
             doc.plain.add(path)
         return path
@@ -199,9 +300,9 @@ def _build(events: Any, doc: Doc) -> Any:
             value: Any = event.value
             if plain and value in _NULL:
                 value = None
-            elif plain and _INT.match(value):
+            elif plain and _INT.match(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
                 value = int(value)
-            attach(value, event.start_mark, plain)
+            attach(value, event.start_mark, plain, event.end_mark)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(stack) >= MAX_DEPTH:
                 raise YamlError(*_pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")

@@ -1,0 +1,147 @@
+"""Builds are deterministic and atomic: the same commit gives the same bytes, and a build that
+fails leaves the previous site and every other file exactly as they were.
+
+Each test works on a copy of the parts of the repository a build reads (mkdocs.yml, docs/,
+overrides/, scripts/, data/), so it can break the data or the docs without touching the
+checkout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+HOSTILE = Path(__file__).parent / "hostile"
+PARTS = ("mkdocs.yml", "docs", "overrides", "scripts", "data")
+
+
+def copy_repo(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for part in PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(src, dest / part)
+    return dest
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` with a hash of its bytes and its mode.
+
+    Python's own bytecode caches (__pycache__, ignored by git) are the one thing left out.
+    """
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if "__pycache__" in path.parts:
+            continue
+        if path.is_symlink():
+            out[rel] = "link:" + os.readlink(path)
+        elif path.is_dir():
+            out[rel] = f"dir:{path.stat().st_mode:o}"
+        else:
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest() + f":{path.stat().st_mode:o}"
+    return out
+
+
+def run_build(repo: Path, site: Path, epoch: str = "1700000000") -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(repo / "scripts"), "SOURCE_DATE_EPOCH": epoch,
+           "ATLAS_SITE_URL": "https://example.invalid/ml-systems-paper-atlas/"}
+    env.pop("ATLAS_DATA_DIR", None)
+    return subprocess.run([sys.executable, "-m", "atlas", "build", "--config", str(repo / "mkdocs.yml"),
+                           "--site-dir", str(site)], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A repository copy with one successful build in out/site."""
+    repo = copy_repo(tmp_path_factory.mktemp("integrity") / "repo")
+    result = run_build(repo, repo / "out" / "site")
+    assert result.returncode == 0, result.stderr
+    return repo
+
+
+def test_two_builds_of_the_same_commit_are_byte_identical(built, tmp_path):
+    first = snapshot(built / "out" / "site")
+    result = run_build(built, tmp_path / "again" / "site")
+    assert result.returncode == 0, result.stderr
+    second = snapshot(tmp_path / "again" / "site")
+    assert len(first) > 100
+    assert sorted(first) == sorted(second)
+    differing = [k for k in first if first[k] != second[k]]
+    assert differing == []
+    # The build date comes from SOURCE_DATE_EPOCH, not the clock.
+    sitemap = (built / "out" / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<lastmod>2023-11-14</lastmod>" in sitemap
+
+
+def test_the_build_date_follows_source_date_epoch(built, tmp_path):
+    result = run_build(built, tmp_path / "other" / "site", epoch="86400")
+    assert result.returncode == 0, result.stderr
+    assert "<lastmod>1970-01-02</lastmod>" in (tmp_path / "other" / "site" / "sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fixture", ["latex-alpha", "billion-laughs", "latin1-bytes", "code-javascript"])
+def test_a_build_with_bad_data_changes_nothing(built, fixture):
+    before = snapshot(built)
+    bad = built / "data" / "papers" / f"{fixture}.yml"
+    shutil.copy(HOSTILE / f"{fixture}.yml", bad)
+    try:
+        result = run_build(built, built / "out" / "site")
+    finally:
+        bad.unlink()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    expected = [line[len("# expect: "):] for line in (HOSTILE / f"{fixture}.yml").read_text(
+        encoding="utf-8", errors="replace").splitlines() if line.startswith("# expect: ")]
+    for line in expected:
+        assert line in result.stderr.splitlines()
+    assert "the previous site was left as it was" in result.stderr
+    assert snapshot(built) == before  # the site, the data, the docs, and no leftover folders
+
+
+def test_a_strict_mode_warning_changes_nothing(built):
+    before = snapshot(built)
+    page = built / "docs" / "broken.md"
+    page.write_text("# Broken\n\n[nowhere](missing.md)\n", encoding="utf-8")
+    try:
+        result = run_build(built, built / "out" / "site")
+    finally:
+        page.unlink()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "missing.md" in result.stderr
+    assert "Aborted with 1 warnings in strict mode" in result.stderr
+    assert snapshot(built) == before
+
+
+def test_a_successful_build_replaces_only_the_site(built):
+    before = snapshot(built)
+    marker = built / "out" / "site" / "stale.html"
+    marker.write_text("from the previous build", encoding="utf-8")
+    sibling = built / "out" / "site.old"  # a user's folder that merely looks like a backup
+    sibling.mkdir()
+    (sibling / "keep.txt").write_text("mine", encoding="utf-8")
+    try:
+        result = run_build(built, built / "out" / "site")
+        assert result.returncode == 0, result.stderr
+        assert not marker.exists()
+        assert (sibling / "keep.txt").read_text(encoding="utf-8") == "mine"
+        assert sorted(p.name for p in (built / "out").iterdir()) == ["site", "site.old"]
+        shutil.rmtree(sibling)
+        assert snapshot(built) == before
+    finally:
+        shutil.rmtree(sibling, ignore_errors=True)
+
+
+def test_the_site_folder_is_world_readable(built):
+    assert (built / "out" / "site").stat().st_mode & 0o755 == 0o755
