@@ -73,7 +73,7 @@ EXAMPLES: dict[str, tuple[str, str | bytes, str]] = {
     "types": ("good-paper.yml", GOOD.replace("published:", "upvotes: many\npublished:"),
               f'{F}:6:10: upvotes: expected a whole number, got "many"'),
     "clean-text": ("good-paper.yml", GOOD.replace('"Good: A Paper"', '"Good \\alpha"'),
-                   f"{F}:3:8: title: contains control character U+0007 (control character) at character 6 "
+                   f"{F}:3:8: title: contains control character U+0007 (BELL) at character 6 "
                    "(a backslash escape inside double quotes, as in \"\\alpha\", makes one: use single quotes or "
                    "a block scalar for LaTeX)"),
     "limits": ("good-paper.yml", GOOD.replace("  - offloading", "  - offloading\n  - offloading"),

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from atlas import render
+from atlas import graphviews, render
 from atlas.data import load, visible
 from atlas.graphdata import graph_data
 from atlas.model import build_model
@@ -121,23 +121,27 @@ def test_any_text_is_refused_clearly_or_shown_literally(base, title, abstract, a
 
     atlas = build_model(loaded)
     paper = atlas.papers["prop"]
-    front, body = page_html(render.render_paper(atlas, paper))
+    graph = graph_data(atlas)
+    front, body = page_html(render.render_paper(atlas, paper, graphviews.GraphIndex(graph)))
     # Material prints these raw into <title>, the header and <meta>: escaped, and no extra keys.
-    assert set(front) == {"title", "description", "atlas_source"}
+    assert set(front) == {"title", "description", "atlas_source", "citation_title", "citation_authors"}
     assert html.unescape(front["title"]) == title
+    assert html.unescape(front["citation_title"]) == title
+    assert [html.unescape(a) for a in front["citation_authors"]] == authors
     assert html.unescape(front["description"]) == render.excerpt(abstract.strip())
     found = Texts({"atlas-authors", "atlas-abstract"})
     found.feed(body)
     assert found.found["atlas-authors"] == ["Authors " + ", ".join(authors)]
     assert norm(found.found["atlas-abstract"][0]) == norm(abstract)
-    assert "script" not in found.tags and "img" not in found.tags
+    assert "img" not in found.tags
+    # The only scripts are the local graph's data blocks, never code from data.
+    assert found.tags.count("script") == len(re.findall(r'<script type="application/json" id="[a-z-]+-data">', body))
 
     _, index_body = page_html(render.render_papers_index(atlas))
     link = Texts(set(), href="prop/")
     link.feed(index_body)
     assert link.found["link"] == [title]
 
-    graph = graph_data(atlas)
     node = next(n for n in graph["nodes"] if n["id"] == "paper:prop")
     assert json.loads(json.dumps(graph, ensure_ascii=False))["nodes"] == graph["nodes"]
     assert node["label"] == title
