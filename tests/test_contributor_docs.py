@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from atlas import rules
 from atlas.data import load
+from datafixture import problem_lines, small_data_dir
 from conftest import DATA, ROOT
 
 GOOD = """\
@@ -113,21 +113,12 @@ EXAMPLES: dict[str, tuple[str, str | bytes, str]] = {
 
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    d = tmp_path / "data"
-    (d / "papers").mkdir(parents=True)
-    shutil.copytree(DATA / "schema", d / "schema")
-    for name in ("topics.yml", "external.yml"):
-        shutil.copy(DATA / name, d / name)
-    (d / "papers" / "other-paper.yml").write_text(
-        GOOD.replace("good-paper", "other-paper").replace("2405.00001", "2405.00002"), encoding="utf-8")
-    return d
+    return small_data_dir(tmp_path, GOOD.replace("good-paper", "other-paper").replace("2405.00001", "2405.00002"))
 
 
 def problems(data_dir: Path, name: str, text: str | bytes) -> list[str]:
-    path = (data_dir / "papers" / name).resolve()
-    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    _, found = load(data_dir, root=data_dir.parent)
-    return [str(p) for p in found]
+    # Not dedented: the rule examples are byte-exact files.
+    return problem_lines(data_dir, name, text if isinstance(text, bytes) else text.encode("utf-8"), errors_only=False)
 
 
 def test_every_rule_has_an_example():

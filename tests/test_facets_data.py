@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 
-from atlas.data import load
+from datafixture import problem_lines, small_data_dir
 from conftest import DATA
 
 PAPERS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((DATA / "papers").glob("*.yml"))}
@@ -116,23 +114,16 @@ memory:
 
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    d = tmp_path / "data"
-    (d / "papers").mkdir(parents=True)
-    shutil.copytree(DATA / "schema", d / "schema")
-    for name in ("topics.yml", "external.yml", "facets.yml"):
-        shutil.copy(DATA / name, d / name)
-    (d / "papers" / "other-paper.yml").write_text(GOOD.replace("good-paper", "other-paper"), encoding="utf-8")
-    return d
+    return small_data_dir(tmp_path, GOOD.replace("good-paper", "other-paper"),
+                          registries=("topics.yml", "external.yml", "facets.yml"))
 
 
 def errors(data_dir: Path, paper: str = GOOD, paths: str | None = None, registry: str | None = None) -> list[str]:
-    (data_dir / "papers" / "good-paper.yml").write_text(textwrap.dedent(paper), encoding="utf-8")
     if paths is not None:
         (data_dir / "reading-paths.yml").write_text(paths, encoding="utf-8")
     if registry is not None:
         (data_dir / "facets.yml").write_text(registry, encoding="utf-8")
-    _, problems = load(data_dir, root=data_dir.parent)
-    return [str(p) for p in problems if p.severity == "error"]
+    return problem_lines(data_dir, "good-paper.yml", paper)
 
 
 F = "data/papers/good-paper.yml"

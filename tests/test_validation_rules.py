@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from atlas.data import load
-from conftest import DATA
+from datafixture import problem_lines, small_data_dir
 
 GOOD = """\
 # yaml-language-server: $schema=../schema/paper.schema.json
@@ -28,23 +25,11 @@ abstract: >-
 
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    d = tmp_path / "data"
-    (d / "papers").mkdir(parents=True)
-    shutil.copytree(DATA / "schema", d / "schema")
-    for name in ("topics.yml", "external.yml"):
-        shutil.copy(DATA / name, d / name)
-    (d / "papers" / "other-paper.yml").write_text(
-        GOOD.replace("good-paper", "other-paper").replace("2405.00001", "2405.00002"), encoding="utf-8")
-    return d
+    return small_data_dir(tmp_path, GOOD.replace("good-paper", "other-paper").replace("2405.00001", "2405.00002"))
 
 
 def errors(data_dir: Path, text: str | bytes, name: str = "good-paper") -> list[str]:
-    path = data_dir / "papers" / f"{name}.yml"
-    if isinstance(text, str):
-        text = textwrap.dedent(text).encode("utf-8")
-    path.write_bytes(text)
-    _, problems = load(data_dir, root=data_dir.parent)
-    return [str(p) for p in problems if p.severity == "error"]
+    return problem_lines(data_dir, f"{name}.yml", text)
 
 
 F = "data/papers/good-paper.yml"
