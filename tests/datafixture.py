@@ -10,6 +10,21 @@ from pathlib import Path
 from atlas.data import load
 from conftest import DATA
 
+# A valid entry that rule tests break one field at a time.
+GOOD = """\
+# yaml-language-server: $schema=../schema/paper.schema.json
+id: good-paper
+title: "Good: A Paper"
+authors:
+  - Ada Lovelace
+published: 2024-05-01
+arxiv: "2405.00001"
+topics:
+  - offloading
+abstract: >-
+  A short abstract.
+"""
+
 
 def small_data_dir(tmp_path: Path, sibling: str, registries: tuple[str, ...] = ("topics.yml", "external.yml")) -> Path:
     """`tmp_path/data` with the schemas, `registries` and `papers/other-paper.yml` = `sibling`."""

@@ -15,22 +15,9 @@ import pytest
 
 from atlas import rules
 from atlas.data import load
-from datafixture import problem_lines, small_data_dir
+from datafixture import GOOD, problem_lines, small_data_dir
 from conftest import DATA, ROOT
 
-GOOD = """\
-# yaml-language-server: $schema=../schema/paper.schema.json
-id: good-paper
-title: "Good: A Paper"
-authors:
-  - Ada Lovelace
-published: 2024-05-01
-arxiv: "2405.00001"
-topics:
-  - offloading
-abstract: >-
-  A short abstract.
-"""
 F = "data/papers/good-paper.yml"
 
 

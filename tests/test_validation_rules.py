@@ -6,21 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from datafixture import problem_lines, small_data_dir
+from datafixture import GOOD, problem_lines, small_data_dir
 
-GOOD = """\
-# yaml-language-server: $schema=../schema/paper.schema.json
-id: good-paper
-title: "Good: A Paper"
-authors:
-  - Ada Lovelace
-published: 2024-05-01
-arxiv: "2405.00001"
-topics:
-  - offloading
-abstract: >-
-  A short abstract.
-"""
 
 
 @pytest.fixture
