@@ -47,10 +47,10 @@ links: $(STAMP)
 	$(BIN)/python -m atlas.links
 
 browser:
-	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-tool.sh $${ATLAS_CHROMIUM:-/usr/bin/chromium} chromium "the browser tests"
 
 $(NODE_STAMP): package-lock.json package.json
-	@command -v npm >/dev/null || { echo "The accessibility tests need npm (Node.js): run 'sudo apt-get install -y npm'"; exit 1; }
+	@bash scripts/ensure-tool.sh npm npm "installing axe-core for the accessibility tests"
 	npm ci --no-audit --no-fund
 	@rm -f node_modules/.installed-*
 	@touch $@
