@@ -15,8 +15,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from . import data, render
+from . import data, parallel, render
 from .graphdata import graph_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
@@ -56,8 +57,23 @@ def _vendor_files() -> dict[str, bytes]:
     return {f"{VIS_DIR}/{name}": (lib / name).read_bytes() for name in ("vis-network.min.js", "vis-network.css")}
 
 
+def _paper_pages(atlas: Atlas, papers: list) -> dict[str, bytes]:
+    return {f"papers/{p.id}.md": render.render_paper(atlas, p).encode("utf-8") for p in papers}
+
+
+def _graph_json(atlas: Atlas) -> dict[str, bytes]:
+    graph = graph_data(atlas)
+    return {"downloads/graph.json": (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()}
+
+
 def generate(data_dir: Path) -> Generated:
     atlas, problems = load_atlas(Path(data_dir))
+    papers = list(atlas.papers.values())
+    # The second half of the paper pages and graph.json: the work a second core can take.
+    half = len(papers) // 2
+    other_half: Callable[[], dict[str, bytes]] = lambda: {**_paper_pages(atlas, papers[half:]), **_graph_json(atlas)}
+    child = parallel.in_child(other_half) if parallel.available(len(papers)) else None
+
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
         "topics/index.md": render.render_topics_index(atlas),
@@ -66,13 +82,12 @@ def generate(data_dir: Path) -> Generated:
     }
     for tid in atlas.topics:
         pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid)
-    for paper in atlas.papers.values():
-        pages[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper)
-    files = {path: text.encode("utf-8") for path, text in sorted(pages.items())}
-    graph = graph_data(atlas)
-    files["downloads/graph.json"] = (json.dumps(graph, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+    files = {path: text.encode("utf-8") for path, text in pages.items()}
+    files.update(_paper_pages(atlas, papers[:half]))
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
     files.update(_vendor_files())
+    rest = parallel.result(child) if child else None
+    files.update(rest if rest is not None else other_half())  # the child failed: do it here
     return Generated(atlas, dict(sorted(files.items())), problems)
 
 

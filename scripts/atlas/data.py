@@ -22,6 +22,8 @@ from typing import Any, Iterable
 import jsonschema
 import referencing
 
+from . import parallel
+from .fastschema import FastValidator, compile_check
 from .yamlsafe import Doc, Problem, YamlError, parse
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
@@ -57,15 +59,20 @@ def load_schemas(data_dir: Path) -> dict[str, dict]:
     return out
 
 
-def _validators(schemas: dict[str, dict]) -> dict[str, jsonschema.Draft202012Validator]:
+def _validators(schemas: dict[str, dict]) -> dict[str, FastValidator]:
     # The schema files have no $id and refer to each other by file name, exactly as an editor
     # or check-jsonschema resolves them next to each other on disk.
     registry = referencing.Registry().with_resources(
         (f"{name}.schema.json", referencing.Resource.from_contents(s)) for name, s in schemas.items()
     )
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    resources = {f"{name}.schema.json": s for name, s in schemas.items()}
+    # jsonschema stays the authority and writes every message; a compiled predicate of the same
+    # schema answers the common case (a valid file) about 50 times faster (see fastschema.py).
     return {
-        name: jsonschema.Draft202012Validator(
-            s, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        name: FastValidator(
+            jsonschema.Draft202012Validator(s, registry=registry, format_checker=checker),
+            compile_check(s, resources, checker, f"{name}.schema.json"),
         )
         for name, s in schemas.items()
     }
@@ -227,6 +234,18 @@ def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
     return doc, []
 
 
+def _check_paper(path: Path, r: str, validator: Any) -> tuple[Doc | None, list[Problem]]:
+    """Read, parse and schema-check one paper file (no cross-file rules)."""
+    if path.suffix != ".yml":
+        hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
+        return None, [Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}")]
+    doc, probs = read_file(path, r)
+    if doc is not None:
+        probs += _schema_problems("paper", r, doc, validator)
+        probs += _yaml_problems(r, doc)
+    return doc, probs
+
+
 def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem]]:
     """Read and check every data file; return what is valid and every problem found."""
     data_dir = Path(data_dir)
@@ -258,16 +277,11 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
             setattr(loaded, name.replace("-", "_"), doc.value)
             loaded.registry_docs[name] = (rel(path), doc)
 
-    for path in sorted((data_dir / "papers").glob("*")):
-        r = rel(path)
-        if path.suffix != ".yml":
-            hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
-            problems.append(Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}"))
-            continue
-        doc, probs = read_file(path, r)
-        if doc is not None:
-            probs += _schema_problems("paper", r, doc, validators["paper"])
-            probs += _yaml_problems(r, doc)
+    papers_rel = rel(data_dir / "papers")
+    paths = sorted((data_dir / "papers").glob("*"), key=lambda p: p.name)
+    checked = parallel.map_split(lambda path: _check_paper(path, f"{papers_rel}/{path.name}", validators["paper"]), paths)
+    for path, (doc, probs) in zip(paths, checked):
+        r = f"{papers_rel}/{path.name}"
         problems += probs
         if doc is None or any(p.severity == "error" for p in probs):
             continue

@@ -1,4 +1,4 @@
-"""The graph as a data artifact: sorted node-link JSON with a seeded layout.
+"""The graph as a data artifact: sorted node-link JSON with a precomputed layout.
 
 In: an `Atlas`. Out: a JSON-ready dict every graph view draws from (`downloads/graph.json`).
 Positions are computed here, at build time, so the browser draws at once with physics off.
@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
+from .layout import topic_layout
 from .model import Atlas
-
-LAYOUT_SEED = 7
-LAYOUT_SCALE = 900
 
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
-    """A seeded spring layout of the undirected graph, rounded to whole pixels."""
-    g = nx.Graph()
-    g.add_nodes_from(sorted(atlas.graph.nodes))
-    g.add_edges_from(sorted((u, v) for u, v in atlas.graph.edges()))
-    pos = nx.spring_layout(g, seed=LAYOUT_SEED, iterations=200, k=1.2 / max(1, len(g)) ** 0.5)
-    return {n: (round(float(x) * LAYOUT_SCALE), round(float(y) * LAYOUT_SCALE)) for n, (x, y) in sorted(pos.items())}
+    """Topic-anchored positions (see layout.py): O(n), and adding a paper moves no other node."""
+    return topic_layout(
+        [(t.id, t.parent) for t in atlas.topics.values()],
+        ((p.id, p.topics) for p in atlas.papers.values()),
+        atlas.external,
+    )
 
 
 def graph_data(atlas: Atlas) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,30 @@ def page_url(src: str) -> str:
     return src[: -len(".md")] + "/"
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(x for x in path.split("/") if x and x != ".")
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for site-relative paths without '..' (without its abspath calls)."""
+    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    p, s = _parts(path), _parts(start)
+    i = 0
+    for a, b in zip(p, s):
+        if a != b:
+            break
+        i += 1
+    rel = [".."] * (len(s) - i) + list(p[i:])
+    return "/".join(rel) if rel else "."
+
+
 def relative(from_url: str, to_url: str) -> str:
     """Link from the page at `from_url` to `to_url` (both site-relative) that works under any sub-path."""
     base = from_url.rstrip("/") or "."
     target, _, frag = to_url.partition("#")
-    out = posixpath.relpath(target.rstrip("/") or ".", base)
+    out = _relpath(target.rstrip("/") or ".", base)
     if target.endswith("/") or target == "":
         out = "./" if out == "." else out + "/"
     return out + (f"#{frag}" if frag else "")
@@ -45,15 +65,15 @@ def relative(from_url: str, to_url: str) -> str:
 def yaml_string(value: str) -> Markup:
     """A double-quoted YAML scalar holding `value` HTML-escaped (for front matter)."""
     text = html.escape(value, quote=True)
-    out = []
-    for ch in text:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return Markup('"' + "".join(out) + '"')
+    return Markup('"' + _YAML_SPECIAL.sub(_yaml_escape_char, text) + '"')
+
+
+_YAML_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]')
+
+
+def _yaml_escape_char(m: re.Match) -> str:
+    ch = m.group()
+    return "\\" + ch if ch in '\\"' else f"\\u{ord(ch):04x}"
 
 
 def json_script(value: Any) -> Markup:
@@ -76,8 +96,11 @@ _BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "
                 "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
+_BIB_SPECIAL = re.compile("[" + re.escape("".join(_BIB_ESCAPES)) + "]")
+
+
 def bibtex_escape(text: str) -> str:
-    return "".join(_BIB_ESCAPES.get(ch, ch) for ch in " ".join(text.split()))
+    return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group()], " ".join(text.split()))
 
 
 def bibtex(paper: Paper) -> str:
@@ -131,7 +154,48 @@ class Links:
 
 
 def _render(name: str, src: str, **ctx: Any) -> str:
-    return environment().get_template(name).render(links=Links(src), src=src, **ctx)
+    links = Links(src)
+    if "atlas" in ctx:
+        ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
+        ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
+    return environment().get_template(name).render(links=links, src=src, **ctx)
+
+
+def _chip_renderer(atlas: Atlas, links: Links):
+    """`chip(tid)`: the `topic_chip` macro's output, rendered once per folder (as `item`)."""
+    macro = environment().get_template("_macros.j2").module.topic_chip
+    cache: dict = atlas.__dict__.setdefault("_chip_cache", {})
+    folder = links.here.rstrip("/").rpartition("/")[0]
+
+    def chip(tid: str) -> Markup:
+        if page_url(f"topics/{tid}.md") == links.here:
+            return macro(tid, links, atlas)
+        key = (folder, tid)
+        out = cache.get(key)
+        if out is None:
+            out = cache[key] = macro(tid, links, atlas)
+        return out
+    return chip
+
+
+def _item_renderer(atlas: Atlas, links: Links):
+    """`item(p)`: the `paper_item` macro's output for paper `p` on this page, rendered once per
+    folder. The macro's output depends on the page only through relative links, which are the
+    same from every page in one folder (`papers/a/` and `papers/b/` both link `../c/`), so a
+    paper listed on thousands of pages is rendered once, not thousands of times."""
+    macro = environment().get_template("_macros.j2").module.paper_item
+    cache: dict = atlas.__dict__.setdefault("_item_cache", {})
+    folder = links.here.rstrip("/").rpartition("/")[0]
+
+    def item(p: Paper) -> Markup:
+        if page_url(f"papers/{p.id}.md") == links.here:  # a page listing itself: link is "./"
+            return macro(p, links, atlas)
+        key = (folder, p.id)
+        out = cache.get(key)
+        if out is None:
+            out = cache[key] = macro(p, links, atlas)
+        return out
+    return item
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -147,14 +211,56 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
 
 def related_by_topic(atlas: Atlas, paper: Paper, n: int = 5) -> list[tuple[Paper, list[str]]]:
     """Papers sharing the most topics with `paper` (ties: newest first, then id)."""
-    mine = set(paper.topics)
-    scored = []
-    for other in atlas.papers.values():
-        shared = mine & set(other.topics)
-        if other.id != paper.id and shared and shared != {"other"}:
-            scored.append((-len(shared), other.sort_key, other, sorted(shared)))
-    scored.sort(key=lambda x: (x[0], x[1]))
-    return [(o, s) for _, _, o, s in scored[:n]]
+    best = _related_for_topic_set(atlas, frozenset(paper.topics), n + 1)
+    return [(o, s) for o, s in best if o.id != paper.id][:n]
+
+
+def _related_for_topic_set(atlas: Atlas, mine: frozenset, k: int) -> list[tuple[Paper, list[str]]]:
+    """The k papers sharing the most of `mine`, best first, computed once per topic set.
+
+    Papers with the same set of topics share the same overlap with `mine`, so each group's
+    k newest papers are the only candidates it can contribute: the cost is per group of
+    papers, not per paper, and each page of a topic set reuses the answer.
+    """
+    cache = atlas.__dict__.setdefault("_related_cache", {})
+    key = (mine, k)
+    if key in cache:
+        return cache[key]
+    groups, rank = _topic_groups(atlas)
+    by_count: dict[int, list[tuple[frozenset, list[Paper]]]] = {}
+    for group, members in groups.items():
+        shared = mine & group
+        if shared and shared != _OTHER:
+            by_count.setdefault(len(shared), []).append((shared, members))
+    out: list[tuple[Paper, list[str]]] = []
+    for count in sorted(by_count, reverse=True):
+        level = []
+        for shared, members in by_count[count]:
+            ordered = sorted(shared)
+            level += [(rank[o.id], o, ordered) for o in members[:k]]
+        level.sort(key=lambda x: x[0])
+        out += [(o, s) for _, o, s in level[: k - len(out)]]
+        if len(out) >= k:
+            break
+    cache[key] = out
+    return out
+
+
+_OTHER = frozenset({"other"})
+
+
+def _topic_groups(atlas: Atlas) -> tuple[dict[frozenset, list[Paper]], dict[str, int]]:
+    """Papers grouped by their exact set of topics, each group newest first; and each paper's
+    position in that order (newest first, then id)."""
+    cached = atlas.__dict__.get("_topic_groups")
+    if cached is None:
+        groups: dict[frozenset, list[Paper]] = {}
+        ordered = sorted(atlas.papers.values(), key=lambda p: p.sort_key)
+        for p in ordered:
+            groups.setdefault(frozenset(p.topics), []).append(p)
+        cached = groups, {p.id: i for i, p in enumerate(ordered)}
+        atlas.__dict__["_topic_groups"] = cached
+    return cached
 
 
 def render_paper(atlas: Atlas, paper: Paper) -> str:

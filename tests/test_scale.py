@@ -1,0 +1,133 @@
+"""The pieces that keep the atlas fast at 10,000 papers, checked for what they must not change.
+
+Speed itself is measured by `make bench`, never asserted here. These tests check that the
+topic-anchored layout is deterministic and stable, that the compiled schema check agrees with
+jsonschema, and that the large-corpus code paths give exactly the output of the simple ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from atlas import data, layout, parallel
+from atlas.build import generate
+from atlas.data import load_schemas, _validators
+from conftest import DATA
+
+TAXONOMY = [("memory", None), ("kv-cache", "memory"), ("offloading", "memory"),
+            ("distributed-training", None), ("parallelism", "distributed-training"), ("other", None)]
+
+
+def test_layout_is_deterministic_and_adding_a_paper_moves_no_other_node():
+    papers = {f"p{i}": (["kv-cache", "parallelism"][i % 2],) for i in range(300)}
+    first = layout.topic_layout(TAXONOMY, papers, ["vllm", "lora"])
+    again = layout.topic_layout(TAXONOMY, dict(reversed(list(papers.items()))), ["lora", "vllm"])
+    assert first == again
+    grown = layout.topic_layout(TAXONOMY, {**papers, "new-paper": ("offloading", "kv-cache")}, ["vllm", "lora"])
+    assert set(grown) - set(first) == {"paper:new-paper"}
+    assert {k: grown[k] for k in first} == first
+    # A paper sits within its first topic's disc (pulled towards its other topics).
+    ax, ay = grown["topic:offloading"]
+    x, y = grown["paper:new-paper"]
+    assert ((x - ax) ** 2 + (y - ay) ** 2) ** 0.5 <= layout.PAPER_RADIUS + layout.PULL * 2 * layout.SUB_RADIUS + 1
+
+
+def test_layout_spreads_papers_and_separates_topics():
+    papers = {f"p{i}": ("kv-cache",) for i in range(500)} | {f"q{i}": ("parallelism",) for i in range(500)}
+    pos = layout.topic_layout(TAXONOMY, papers)
+    assert len({pos[f"paper:p{i}"] for i in range(500)}) > 490  # hashed, not piled on one point
+    kv, par = pos["topic:kv-cache"], pos["topic:parallelism"]
+    near_kv = sum(1 for i in range(500) if _d(pos[f"paper:p{i}"], kv) < _d(pos[f"paper:p{i}"], par))
+    assert near_kv == 500
+
+
+def _d(a, b):
+    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+
+def test_the_real_graph_positions_come_from_the_topic_layout(tmp_path):
+    graph = json.loads(generate(DATA).files["downloads/graph.json"])
+    pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]}
+    topics = {n["id"] for n in graph["nodes"] if n["kind"] == "topic"}
+    assert len(set(pos.values())) == len(pos)  # no two nodes on the same spot
+    # Adding a paper to a copy of the data moves no node that was already on the map.
+    d = tmp_path / "data"
+    shutil.copytree(DATA, d)
+    src = (d / "papers" / "qlora.yml").read_text(encoding="utf-8")
+    (d / "papers" / "qlora-copy.yml").write_text(
+        src.replace("id: qlora", "id: qlora-copy").replace('arxiv: "2305.14314"\n', ""), encoding="utf-8")
+    grown = json.loads(generate(d).files["downloads/graph.json"])
+    pos2 = {n["id"]: (n["x"], n["y"]) for n in grown["nodes"]}
+    assert set(pos2) - set(pos) == {"paper:qlora-copy"}
+    assert {k: pos2[k] for k in pos} == pos
+    assert topics <= set(pos2)
+
+
+# --- the compiled schema check must never accept what jsonschema rejects --------------------
+
+PAPER_KEYS = ["id", "title", "authors", "author_count", "published", "published_source", "abstract",
+              "topics", "arxiv", "code", "cites", "upvotes", "mentions", "relations", "facets", "extra"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
+                    st.sampled_from(["", " ", "x", "qlora", "2305.14314", "2305.14314v2", "2023-05-23",
+                                     "2023-02-30", "https://example.org/a", "http://x", "a\tb", "a\nb",
+                                     "listing", "arxiv", "uses", "extends", "memory", "\u202e", "Ab"]))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["type", "target", "evidence", "x", "optimizes", "devices"]), inner, max_size=3)),
+    max_leaves=6)
+
+
+def _good_paper() -> dict:
+    return {"id": "good-paper", "title": "Good: A Paper", "authors": ["Ada Lovelace", "Alan Turing"],
+            "published": "2024-05-01", "arxiv": "2405.00001", "topics": ["offloading"],
+            "abstract": "A short abstract.", "cites": ["qlora"], "mentions": ["vllm"],
+            "relations": [{"type": "uses", "target": "vllm", "evidence": "It uses vLLM."}]}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(PAPER_KEYS), values, max_size=4), st.lists(st.sampled_from(PAPER_KEYS), max_size=3))
+def test_compiled_check_agrees_with_jsonschema_on_paper_documents(changes, removed):
+    validator = _validators(load_schemas(DATA))["paper"]
+    assert validator.check is not None, "the paper schema uses a keyword fastschema.py lacks"
+    doc = _good_paper()
+    doc.update(changes)
+    for key in removed:
+        doc.pop(key, None)
+    assert validator.check(copy.deepcopy(doc)) == validator.validator.is_valid(doc), doc
+
+
+def test_compiled_check_accepts_every_real_file_and_rejects_every_rule_example():
+    validators = _validators(load_schemas(DATA))
+    loaded, problems = data.load(DATA)
+    assert [p for p in problems if p.severity == "error"] == []
+    for _, doc in loaded.papers.values():
+        assert validators["paper"].check(doc.value)
+    bad = [{**_good_paper(), "title": ""}, {**_good_paper(), "author_count": 3},
+           {**_good_paper(), "published": "2023-02-30"}, {**_good_paper(), "arxiv": "2305.14314v2"},
+           {**_good_paper(), "code": "http://x.org"}, {**_good_paper(), "topics": ["a", "a"]},
+           {**_good_paper(), "relations": [{"type": "uses", "target": "x"}]}, {**_good_paper(), "oops": 1},
+           {**_good_paper(), "title": "a\u202eb"}, {**_good_paper(), "upvotes": True}]
+    for doc in bad:
+        assert not validators["paper"].validator.is_valid(doc)
+        assert not validators["paper"].check(doc), doc
+
+
+def test_two_processes_give_the_same_files_as_one(tmp_path, monkeypatch):
+    """The parallel path (normally only from 2,000 papers) on the real data: byte-identical."""
+    monkeypatch.setenv("ATLAS_WORKERS", "1")
+    one = generate(DATA).files
+    monkeypatch.delenv("ATLAS_WORKERS")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    forked = []
+    real_in_child = parallel.in_child
+    monkeypatch.setattr(parallel, "in_child", lambda job: forked.append(1) or real_in_child(job))
+    two = generate(DATA).files
+    assert len(forked) == 2  # parsing and rendering both used a second process
+    assert two == one
