@@ -13,6 +13,7 @@ help:
 	@echo "make build     build the site into site/"
 	@echo "make test      run every test (installs Chromium for the browser tests if missing)"
 	@echo "make validate  check every data file and list every problem"
+	@echo "make bench     benchmark synthetic corpora of 58, 1,000 and 10,000 papers (N=1000: one size)"
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -35,6 +36,9 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+bench: $(STAMP) browser
+	$(BIN)/python scripts/bench.py $(if $(N),--n $(N))
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -15,6 +15,8 @@ papers), runs the real pipeline there and measures, in the same run:
                     the Markdown that `python -m atlas generate --out` wrote
 - graph_ready_s     headless Chromium: navigation to `.atlas-graph[data-ready=true]` on graph/
 - local_graph_ready_s  the same on a paper page, where the page has a graph
+- full_graph_ready_s   the same for the full map (graph/?map=full) where the graph page opens
+                    on the topic-level overview (large corpora)
 - paper_page_kb, graph_page_kb (graph page HTML + the graph data it loads), search_index_kb,
   site_mb, peak_rss_mb (largest resident set of the build subprocess and the generate worker)
 - serve_edit_s      (at 1,000 papers, or with --serve-edit) `mkdocs serve` running, one paper's
@@ -53,7 +55,7 @@ CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 KEYS = ("n", "generate_s", "generate_floor_s", "build_s", "bare_mkdocs_s", "graph_ready_s",
-        "local_graph_ready_s", "paper_page_kb", "graph_page_kb", "search_index_kb", "site_mb",
+        "local_graph_ready_s", "full_graph_ready_s", "paper_page_kb", "graph_page_kb", "search_index_kb", "site_mb",
         "peak_rss_mb", "serve_edit_s")
 
 # ---------------------------------------------------------------------------------------------
@@ -213,7 +215,8 @@ def _env(proj: Path) -> dict[str, str]:
 
 
 def _run_child(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
-    """Run `cmd`; return (seconds, peak RSS in kB of that process, stdout)."""
+    """Run `cmd`; return (seconds, peak RSS in kB of that process, stdout). The CPU seconds it
+    used (with its own children) are kept in _run_child.cpu."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out_chunks: list[bytes] = []
@@ -225,6 +228,7 @@ def _run_child(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, i
     elapsed = time.perf_counter() - t0
     t_out.join(), t_err.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
+    _run_child.cpu = usage.ru_utime + usage.ru_stime
     if proc.returncode != 0:
         sys.stderr.write(b"".join(err_chunks).decode(errors="replace")[-4000:])
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
@@ -237,14 +241,17 @@ def worker_generate(data_dir: Path) -> dict:
 
     from atlas.build import generate
 
+    c0 = _cpu()
     t0 = time.perf_counter()
     result = generate(data_dir)
     generate_s = time.perf_counter() - t0
+    generate_cpu = _cpu() - c0  # this process and the worker it may fork
     out_bytes = sum(len(b) for b in result.files.values())
     del result
 
     files = sorted(data_dir.glob("*.yml")) + sorted((data_dir / "papers").glob("*.yml"))
     with tempfile.TemporaryDirectory() as tmp:
+        c0 = _cpu()
         t0 = time.perf_counter()
         for f in files:
             yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
@@ -255,8 +262,15 @@ def worker_generate(data_dir: Path) -> dict:
                 fh.write(chunk[: min(left, len(chunk))])
                 left -= len(chunk)
         floor_s = time.perf_counter() - t0
+        floor_cpu = _cpu() - c0
     return {"generate_s": generate_s, "generate_floor_s": floor_s, "generated_bytes": out_bytes,
-            "files_read": len(files)}
+            "files_read": len(files), "generate_cpu_s": generate_cpu, "generate_floor_cpu_s": floor_cpu}
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 BARE_CONFIG = """\
@@ -284,6 +298,7 @@ def measure_builds(proj: Path, work: Path) -> dict:
     site = proj / "site"
     build_s, build_rss, _ = _run_child([_python(), "-m", "atlas", "build", "--config", str(proj / "mkdocs.yml"),
                                         "--site-dir", str(site)], proj, env)
+    build_cpu = _run_child.cpu
     md = work / "generated-md"
     _run_child([_python(), "-m", "atlas", "generate", "--data", str(proj / "data"), "--out", str(md)], proj, env)
     cfg = work / "bare-mkdocs.yml"
@@ -291,7 +306,8 @@ def measure_builds(proj: Path, work: Path) -> dict:
     mkdocs = str(Path(_python()).with_name("mkdocs"))
     bare_s, _, _ = _run_child([mkdocs, "build", "--quiet", "--config-file", str(cfg)], proj, env)
     shutil.rmtree(work / "bare-site", ignore_errors=True)
-    return {"build_s": build_s, "bare_mkdocs_s": bare_s, "build_rss_kb": build_rss, "site": site}
+    return {"build_s": build_s, "bare_mkdocs_s": bare_s, "build_rss_kb": build_rss, "site": site,
+            "build_cpu_s": build_cpu, "bare_mkdocs_cpu_s": _run_child.cpu}
 
 
 def _dir_bytes(path: Path) -> int:
@@ -339,7 +355,7 @@ def measure_browser(site: Path) -> dict:
     """Seconds from navigation to a drawn graph, and which data files the graph page fetched."""
     from playwright.sync_api import sync_playwright
 
-    out: dict = {"graph_ready_s": None, "local_graph_ready_s": None, "graph_data": []}
+    out: dict = {"graph_ready_s": None, "local_graph_ready_s": None, "full_graph_ready_s": None, "graph_data": []}
     with serve(site) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -366,6 +382,8 @@ def measure_browser(site: Path) -> dict:
             ready(base + "graph/")  # warm-up: first launch, disk cache of the server files
             out["graph_ready_s"] = ready(base + "graph/", out["graph_data"])
             out["local_graph_ready_s"] = ready(base + f"papers/{_first_paper(site)}/")
+            if 'data-graph-overview="' in (site / "graph" / "index.html").read_text(encoding="utf-8"):
+                out["full_graph_ready_s"] = ready(base + "graph/?map=full")  # the opt-in full map
         finally:
             browser.close()
     return out
@@ -446,10 +464,17 @@ def bench_one(n: int, work_root: Path, serve_edit: bool) -> dict:
         "bare_mkdocs_s": builds["bare_mkdocs_s"],
         "graph_ready_s": browser["graph_ready_s"],
         "local_graph_ready_s": browser["local_graph_ready_s"],
+        "full_graph_ready_s": browser["full_graph_ready_s"],
         **sizes,
         "graph_data": browser["graph_data"],
         "peak_rss_mb": max(builds["build_rss_kb"], gen_rss) / 1024,
         "serve_edit_s": None,
+        # CPU seconds (with children): the same comparisons, less sensitive to other load.
+        "generate_cpu_s": gen["generate_cpu_s"],
+        "generate_floor_cpu_s": gen["generate_floor_cpu_s"],
+        "build_cpu_s": builds["build_cpu_s"],
+        "bare_mkdocs_cpu_s": builds["bare_mkdocs_cpu_s"],
+        "load_average": os.getloadavg()[0],
     }
     if serve_edit:
         shutil.rmtree(site)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import data, parallel, render
-from .graphdata import graph_data
+from .graphdata import OVERVIEW_DEFAULT_FROM, graph_data, overview_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
 
@@ -51,9 +51,11 @@ def load_atlas(data_dir: Path) -> tuple[Atlas, list[Problem]]:
 
 def _vendor_files() -> dict[str, bytes]:
     """vis-network as shipped inside the pyvis package, served by the site itself (no CDN)."""
-    import pyvis
+    import importlib.util
 
-    lib = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+    # Located without importing pyvis (its import pulls in IPython and takes half a second).
+    spec = importlib.util.find_spec("pyvis")
+    lib = Path(spec.submodule_search_locations[0]) / "lib" / "vis-9.1.2"
     return {f"{VIS_DIR}/{name}": (lib / name).read_bytes() for name in ("vis-network.min.js", "vis-network.css")}
 
 
@@ -78,12 +80,16 @@ def generate(data_dir: Path) -> Generated:
         "index.md": render.render_home(atlas),
         "topics/index.md": render.render_topics_index(atlas),
         "papers/index.md": render.render_papers_index(atlas),
-        "graph.md": render.render_graph_page(atlas, graph_url="../downloads/graph.json"),
+        "graph.md": render.render_graph_page(
+            atlas, graph_url="../downloads/graph.json",
+            overview_url="../downloads/graph-overview.json" if len(papers) >= OVERVIEW_DEFAULT_FROM else None),
     }
     for tid in atlas.topics:
         pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid)
     files = {path: text.encode("utf-8") for path, text in pages.items()}
     files.update(_paper_pages(atlas, papers[:half]))
+    overview = overview_data(atlas)
+    files["downloads/graph-overview.json"] = (json.dumps(overview, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
     files.update(_vendor_files())
     rest = parallel.result(child) if child else None

@@ -51,3 +51,43 @@ def graph_data(atlas: Atlas) -> dict[str, Any]:
         edges.append(edge)
     return {"directed": True, "multigraph": True, "graph": {"name": "ML Systems Paper Atlas"},
             "nodes": nodes, "edges": edges}
+
+
+# Above this many papers the graph page opens on the topic-level overview; the full map of
+# every paper stays one click away (`graph/?map=full`).
+OVERVIEW_DEFAULT_FROM = 2000
+
+
+def overview_data(atlas: Atlas) -> dict[str, Any]:
+    """The topic-level graph: one node per topic, and edges that count the citations and
+    relations between the papers filed under each pair of topics (`downloads/graph-overview.json`).
+
+    A paper counts under its first topic, where the layout places it. The nodes keep the
+    full map's topic positions, so both views show the same picture at two zoom levels.
+    """
+    pos = layout(atlas)
+    first = {p.id: p.topics[0] for p in atlas.papers.values() if p.topics}
+    counts: dict[str, int] = {}
+    for tid in first.values():
+        counts[tid] = counts.get(tid, 0) + 1
+    nodes = []
+    for t in atlas.topics.values():
+        n_under = len(atlas.papers_in(t.id))
+        nodes.append({"id": f"topic:{t.id}", "kind": "topic", "label": f"{t.name} ({n_under})",
+                      "papers": n_under, "url": f"topics/{t.id}/", "root": t.root,
+                      "level": 1 if t.parent else 0, "x": pos[f"topic:{t.id}"][0], "y": pos[f"topic:{t.id}"][1]})
+    weights: dict[tuple[str, str, str], int] = {}
+    for t in atlas.topics.values():
+        if t.parent:
+            weights[(f"topic:{t.id}", f"topic:{t.parent}", "subtopic")] = 1
+    for p in atlas.papers.values():
+        targets = [(c, "cites") for c in p.cites] + [(r.target, r.type) for r in p.relations if r.target in atlas.papers]
+        for target, kind in targets:
+            a, b = first.get(p.id), first.get(target)
+            if a and b and a != b:
+                key = (f"topic:{a}", f"topic:{b}", "cites" if kind == "cites" else "relation")
+                weights[key] = weights.get(key, 0) + 1
+    edges = [{"source": u, "target": v, "type": k, "weight": w} for (u, v, k), w in sorted(weights.items())]
+    return {"directed": True, "multigraph": True,
+            "graph": {"name": "ML Systems Paper Atlas: topic overview", "papers": len(atlas.papers)},
+            "nodes": sorted(nodes, key=lambda n: n["id"]), "edges": edges}

@@ -291,8 +291,9 @@ def render_home(atlas: Atlas) -> str:
     return _render("home.md.j2", "index.md", atlas=atlas, newest=atlas.newest(8))
 
 
-def render_graph_page(atlas: Atlas, graph_url: str) -> str:
-    return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url)
+def render_graph_page(atlas: Atlas, graph_url: str, overview_url: str | None = None) -> str:
+    """The graph page; with `overview_url` (large atlases) it opens on the topic-level graph."""
+    return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, overview_url=overview_url)
 
 
 def render_bibliography(atlas: Atlas) -> str:
