@@ -2,7 +2,7 @@
 
 Speed itself is measured by `make bench`, never asserted here. These tests check that the
 topic-anchored layout is deterministic and stable, that the compiled schema check agrees with
-jsonschema, and that the large-corpus code paths give exactly the output of the simple ones.
+jsonschema, and that large atlases open the graph on a topic-level overview.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atlas import data, layout, parallel
+from atlas import data, layout
 from atlas.build import generate
 from atlas.data import load_schemas, _validators
 from conftest import DATA
@@ -118,16 +118,29 @@ def test_compiled_check_accepts_every_real_file_and_rejects_every_rule_example()
         assert not validators["paper"].check(doc), doc
 
 
-def test_two_processes_give_the_same_files_as_one(tmp_path, monkeypatch):
-    """The parallel path (normally only from 2,000 papers) on the real data: byte-identical."""
-    monkeypatch.setenv("ATLAS_WORKERS", "1")
-    one = generate(DATA).files
-    monkeypatch.delenv("ATLAS_WORKERS")
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
-    forked = []
-    real_in_child = parallel.in_child
-    monkeypatch.setattr(parallel, "in_child", lambda job: forked.append(1) or real_in_child(job))
-    two = generate(DATA).files
-    assert len(forked) == 2  # parsing and rendering both used a second process
-    assert two == one
+def test_the_topic_overview_counts_links_between_topics():
+    from atlas.build import load_atlas
+    from atlas.graphdata import overview_data
+
+    atlas, _ = load_atlas(DATA)
+    ov = overview_data(atlas)
+    assert {n["id"] for n in ov["nodes"]} == {f"topic:{t}" for t in atlas.topics}
+    memory = next(n for n in ov["nodes"] if n["id"] == "topic:memory")
+    assert memory["papers"] == len(atlas.papers_in("memory")) and memory["label"].endswith(f"({memory['papers']})")
+    first = {p.id: p.topics[0] for p in atlas.papers.values()}
+    cross = sum(1 for p in atlas.papers.values() for c in p.cites if first[p.id] != first[c])
+    assert sum(e["weight"] for e in ov["edges"] if e["type"] == "cites") == cross
+    assert all(e["source"] != e["target"] for e in ov["edges"])
+
+
+def test_a_large_atlas_graph_page_opens_on_the_overview():
+    from atlas import render
+    from atlas.build import load_atlas
+
+    atlas, _ = load_atlas(DATA)
+    small = render.render_graph_page(atlas, graph_url="../downloads/graph.json")
+    assert "data-graph-overview" not in small and "?map=full" not in small
+    large = render.render_graph_page(atlas, graph_url="../downloads/graph.json",
+                                     overview_url="../downloads/graph-overview.json")
+    assert 'data-graph-overview="../downloads/graph-overview.json"' in large
+    assert '<a href="?map=full">' in large

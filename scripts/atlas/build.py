@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import data, parallel, render
+from . import data, render
 from .graphdata import OVERVIEW_DEFAULT_FROM, graph_data, overview_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
@@ -71,11 +71,6 @@ def _graph_json(atlas: Atlas) -> dict[str, bytes]:
 def generate(data_dir: Path) -> Generated:
     atlas, problems = load_atlas(Path(data_dir))
     papers = list(atlas.papers.values())
-    # The second half of the paper pages and graph.json: the work a second core can take.
-    half = len(papers) // 2
-    other_half: Callable[[], dict[str, bytes]] = lambda: {**_paper_pages(atlas, papers[half:]), **_graph_json(atlas)}
-    child = parallel.in_child(other_half) if parallel.available(len(papers)) else None
-
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
         "topics/index.md": render.render_topics_index(atlas),
@@ -87,13 +82,12 @@ def generate(data_dir: Path) -> Generated:
     for tid in atlas.topics:
         pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid)
     files = {path: text.encode("utf-8") for path, text in pages.items()}
-    files.update(_paper_pages(atlas, papers[:half]))
+    files.update(_paper_pages(atlas, papers))
     overview = overview_data(atlas)
     files["downloads/graph-overview.json"] = (json.dumps(overview, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
     files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
     files.update(_vendor_files())
-    rest = parallel.result(child) if child else None
-    files.update(rest if rest is not None else other_half())  # the child failed: do it here
+    files.update(_graph_json(atlas))
     return Generated(atlas, dict(sorted(files.items())), problems)
 
 

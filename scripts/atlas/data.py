@@ -22,7 +22,6 @@ from typing import Any, Iterable
 import jsonschema
 import referencing
 
-from . import parallel
 from .fastschema import FastValidator, compile_check
 from .yamlsafe import Doc, Problem, YamlError, parse
 
@@ -279,9 +278,9 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
 
     papers_rel = rel(data_dir / "papers")
     paths = sorted((data_dir / "papers").glob("*"), key=lambda p: p.name)
-    checked = parallel.map_split(lambda path: _check_paper(path, f"{papers_rel}/{path.name}", validators["paper"]), paths)
-    for path, (doc, probs) in zip(paths, checked):
+    for path in paths:
         r = f"{papers_rel}/{path.name}"
+        doc, probs = _check_paper(path, r, validators["paper"])
         problems += probs
         if doc is None or any(p.severity == "error" for p in probs):
             continue

@@ -103,8 +103,11 @@ def bibtex_escape(text: str) -> str:
     return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group()], " ".join(text.split()))
 
 
+@lru_cache(maxsize=1 << 15)
 def bibtex(paper: Paper) -> str:
-    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
+    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known.
+
+    Cached: the paper page and papers.bib both need it (Paper is frozen and hashable)."""
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
         fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
@@ -161,9 +164,17 @@ def _render(name: str, src: str, **ctx: Any) -> str:
     return environment().get_template(name).render(links=links, src=src, **ctx)
 
 
+def _macro(atlas: Atlas, name: str):
+    """A macro of _macros.j2, looked up once per build (templates still reload between builds)."""
+    macros: dict = atlas.__dict__.setdefault("_macros", {})
+    if name not in macros:
+        macros[name] = getattr(environment().get_template("_macros.j2").module, name)
+    return macros[name]
+
+
 def _chip_renderer(atlas: Atlas, links: Links):
     """`chip(tid)`: the `topic_chip` macro's output, rendered once per folder (as `item`)."""
-    macro = environment().get_template("_macros.j2").module.topic_chip
+    macro = _macro(atlas, "topic_chip")
     cache: dict = atlas.__dict__.setdefault("_chip_cache", {})
     folder = links.here.rstrip("/").rpartition("/")[0]
 
@@ -183,12 +194,13 @@ def _item_renderer(atlas: Atlas, links: Links):
     folder. The macro's output depends on the page only through relative links, which are the
     same from every page in one folder (`papers/a/` and `papers/b/` both link `../c/`), so a
     paper listed on thousands of pages is rendered once, not thousands of times."""
-    macro = environment().get_template("_macros.j2").module.paper_item
+    macro = _macro(atlas, "paper_item")
     cache: dict = atlas.__dict__.setdefault("_item_cache", {})
     folder = links.here.rstrip("/").rpartition("/")[0]
+    here = links.here
 
     def item(p: Paper) -> Markup:
-        if page_url(f"papers/{p.id}.md") == links.here:  # a page listing itself: link is "./"
+        if here == f"papers/{p.id}/":  # a page listing itself: its link is "./"
             return macro(p, links, atlas)
         key = (folder, p.id)
         out = cache.get(key)

@@ -123,7 +123,11 @@ def parse(raw: bytes) -> Doc:
     _check_tabs(text)
     doc = Doc(None)
     try:
-        root = _build(_events(text), doc)
+        loader = _Loader(text)
+        try:
+            root = _build(loader.get_event, doc)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
@@ -137,30 +141,16 @@ def parse(raw: bytes) -> Doc:
     return doc
 
 
-def _events(text: str):
-    """The parser's events, read straight from the loader (what yaml.parse yields)."""
-    loader = _Loader(text)
-    try:
-        get = loader.get_event
-        while True:
-            event = get()
-            yield event
-            if type(event) is _StreamEnd:
-                return
-    finally:
-        loader.dispose()
-
-
 _StreamEnd = yaml.StreamEndEvent
 _Scalar, _MapStart, _SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MapEnd, _SeqEnd, _DocStart, _Alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent, yaml.AliasEvent
 
 
-def _build(events: Any, doc: Doc) -> Any:
-    """The document's value from its events, recording where every node and key is.
+def _build(get_event: Any, doc: Doc) -> Any:
+    """The document's value from the parser's events, recording where every node and key is.
 
     One loop dispatching on the event's exact class (this runs for every event of every data
-    file, so it avoids per-event helper calls and isinstance chains).
+    file, so it avoids per-event helper calls, generators and isinstance chains).
     """
     documents = 0
     root: Any = None
@@ -169,8 +159,11 @@ def _build(events: Any, doc: Doc) -> Any:
     marks, key_marks, plain_paths = doc.marks, doc.key_marks, doc.plain
     null, int_match = _NULL, _INT.match
 
-    for event in events:
+    while True:
+        event = get_event()
         cls = type(event)
+        if cls is _StreamEnd:
+            break
         if cls is _Scalar or cls is _MapStart or cls is _SeqStart:
             start = event.start_mark
             if event.anchor is not None:
