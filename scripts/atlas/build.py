@@ -9,6 +9,7 @@ runs the whole site build (`build_site`), which builds into a temporary folder a
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -69,7 +70,20 @@ def _graph_json(atlas: Atlas) -> dict[str, bytes]:
 
 
 def generate(data_dir: Path) -> Generated:
-    atlas, problems = load_atlas(Path(data_dir))
+    # Building the atlas allocates millions of small objects and frees almost none, so the
+    # cyclic garbage collector would rescan an ever larger heap for nothing (a fifth of the
+    # time at 10,000 papers). It runs again, once, when generate() returns.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(Path(data_dir))
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _generate(data_dir: Path) -> Generated:
+    atlas, problems = load_atlas(data_dir)
     papers = list(atlas.papers.values())
     pages: dict[str, str] = {
         "index.md": render.render_home(atlas),
