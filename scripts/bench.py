@@ -373,7 +373,6 @@ def measure_browser(site: Path) -> dict:
                 if record is not None:
                     page.on("request", lambda r: r.url.endswith(".json") and "search_index" not in r.url
                             and record.append(r.url[len(base):].split("?")[0]))
-                # Warm the HTTP server and the browser's process once, untimed.
                 t0 = time.perf_counter()
                 page.goto(url, wait_until="commit")
                 if page.locator(".atlas-graph").count() == 0:
