@@ -21,6 +21,9 @@ papers), runs the real pipeline there and measures, in the same run:
   site_mb, peak_rss_mb (largest resident set of the build subprocess and the generate worker)
 - serve_edit_s      (at 1,000 papers, or with --serve-edit) `mkdocs serve` running, one paper's
                     title edited in its YAML file: seconds until the served page shows the change
+- serve_dirty_edit_s  the same with `mkdocs serve --dirty --no-strict` (only the pages the edit
+                    changed are rendered again; MkDocs warns about every dirty build, which
+                    strict mode would turn into an error)
 
 It prints a table and writes one JSON object per size to bench-results/bench.json; the last
 line printed is that file's path. The synthetic papers are made-up text with deliberately
@@ -56,7 +59,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 KEYS = ("n", "generate_s", "generate_floor_s", "build_s", "bare_mkdocs_s", "graph_ready_s",
         "local_graph_ready_s", "full_graph_ready_s", "paper_page_kb", "graph_page_kb", "search_index_kb", "site_mb",
-        "peak_rss_mb", "serve_edit_s")
+        "peak_rss_mb", "serve_edit_s", "serve_dirty_edit_s")
 
 # ---------------------------------------------------------------------------------------------
 # Synthetic corpus
@@ -401,19 +404,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure_serve_edit(proj: Path, timeout: float = 300) -> float:
+def measure_serve_edit(proj: Path, timeout: float = 300, dirty: bool = False) -> float:
     """Seconds from saving a one-paper YAML edit to `mkdocs serve` serving the changed page."""
     port = _free_port()
     mkdocs = str(Path(_python()).with_name("mkdocs"))
-    proc = subprocess.Popen([mkdocs, "serve", "--dev-addr", f"127.0.0.1:{port}", "--config-file",
-                             str(proj / "mkdocs.yml")], cwd=proj, env=_env(proj),
+    proc = subprocess.Popen([mkdocs, "serve", *(["--dirty", "--no-strict"] if dirty else []), "--dev-addr", f"127.0.0.1:{port}",
+                             "--config-file", str(proj / "mkdocs.yml")], cwd=proj, env=_env(proj),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pid = sorted(p.stem for p in (proj / "data" / "papers").glob("*.yml"))[0]
     url = f"http://127.0.0.1:{port}/papers/{pid}/"
 
-    def fetch() -> str:
+    def fetch(page: str = url) -> str:
         try:
-            with urllib.request.urlopen(url, timeout=10) as r:
+            with urllib.request.urlopen(page, timeout=10) as r:
                 return r.read().decode("utf-8", errors="replace")
         except OSError:
             return ""
@@ -425,7 +428,7 @@ def measure_serve_edit(proj: Path, timeout: float = 300) -> float:
                 raise SystemExit("mkdocs serve did not come up")
             time.sleep(0.2)
         time.sleep(1.5)  # let the watcher settle after the first build
-        marker = "Benchmark edit marker"
+        marker = f"Benchmark edit {time.time_ns()}"  # new on every run: never on the page before
         f = proj / "data" / "papers" / f"{pid}.yml"
         text = f.read_text(encoding="utf-8")
         f.write_text(text.replace('title: "', f'title: "{marker} ', 1), encoding="utf-8")
@@ -434,7 +437,11 @@ def measure_serve_edit(proj: Path, timeout: float = 300) -> float:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the edit never showed up under mkdocs serve")
             time.sleep(0.1)
-        return time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
+        # The other pages that show the title (the list of all papers) changed with it.
+        if marker not in fetch(f"http://127.0.0.1:{port}/papers/"):
+            raise SystemExit("mkdocs serve showed the edited paper but a stale list of papers")
+        return elapsed
     finally:
         proc.terminate()
         try:
@@ -475,6 +482,7 @@ def bench_one(n: int, work_root: Path, serve_edit: bool) -> dict:
         "graph_data": browser["graph_data"],
         "peak_rss_mb": max(builds["build_rss_kb"], gen_rss) / 1024,
         "serve_edit_s": None,
+        "serve_dirty_edit_s": None,
         # CPU seconds (with children): the same comparisons, less sensitive to other load.
         "generate_cpu_s": gen["generate_cpu_s"],
         "generate_floor_cpu_s": gen["generate_floor_cpu_s"],
@@ -485,7 +493,9 @@ def bench_one(n: int, work_root: Path, serve_edit: bool) -> dict:
     if serve_edit:
         shutil.rmtree(site)
         row["serve_edit_s"] = measure_serve_edit(proj)
-        print(f"[{n}] serve edit {row['serve_edit_s']:.1f} s", file=sys.stderr, flush=True)
+        row["serve_dirty_edit_s"] = measure_serve_edit(proj, dirty=True)
+        print(f"[{n}] serve edit {row['serve_edit_s']:.1f} s, with --dirty {row['serve_dirty_edit_s']:.1f} s",
+              file=sys.stderr, flush=True)
     return row
 
 
