@@ -35,11 +35,30 @@ def page_url(src: str) -> str:
     return src[: -len(".md")] + "/"
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(x for x in path.split("/") if x and x != ".")
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for site-relative paths without '..' (without its abspath calls)."""
+    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    p, s = _parts(path), _parts(start)
+    i = 0
+    for a, b in zip(p, s):
+        if a != b:
+            break
+        i += 1
+    rel = [".."] * (len(s) - i) + list(p[i:])
+    return "/".join(rel) if rel else "."
+
+
 def relative(from_url: str, to_url: str) -> str:
     """Link from the page at `from_url` to `to_url` (both site-relative) that works under any sub-path."""
     base = from_url.rstrip("/") or "."
     target, _, frag = to_url.partition("#")
-    out = posixpath.relpath(target.rstrip("/") or ".", base)
+    out = _relpath(target.rstrip("/") or ".", base)
     if target.endswith("/") or target == "":
         out = "./" if out == "." else out + "/"
     return out + (f"#{frag}" if frag else "")
@@ -48,15 +67,15 @@ def relative(from_url: str, to_url: str) -> str:
 def yaml_string(value: str) -> Markup:
     """A double-quoted YAML scalar holding `value` HTML-escaped (for front matter)."""
     text = html.escape(value, quote=True)
-    out = []
-    for ch in text:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff\ufffe\uffff":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return Markup('"' + "".join(out) + '"')
+    return Markup('"' + _YAML_SPECIAL.sub(_yaml_escape_char, text) + '"')
+
+
+_YAML_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
+
+
+def _yaml_escape_char(m: re.Match) -> str:
+    ch = m.group()
+    return "\\" + ch if ch in '\\"' else f"\\u{ord(ch):04x}"
 
 
 def json_script(value: Any) -> Markup:
@@ -81,12 +100,18 @@ _BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\tex
                 "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
+_BIB_SPECIAL = re.compile("[" + re.escape("".join(_BIB_ESCAPES)) + "]")
+
+
 def bibtex_escape(text: str) -> str:
-    return "".join(_BIB_ESCAPES.get(ch, ch) for ch in " ".join(text.split()))
+    return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group()], " ".join(text.split()))
 
 
+@lru_cache(maxsize=1 << 15)
 def bibtex(paper: Paper) -> str:
-    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
+    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known.
+
+    Cached: the paper page and papers.bib both need it (Paper is frozen and hashable)."""
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
         # BibTeX splits names at " and "; a name that contains the word is braced to stay one name.
@@ -140,7 +165,57 @@ class Links:
 
 
 def _render(name: str, src: str, **ctx: Any) -> str:
-    return environment().get_template(name).render(links=Links(src), src=src, **ctx)
+    links = Links(src)
+    if "atlas" in ctx:
+        ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
+        ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
+    return environment().get_template(name).render(links=links, src=src, **ctx)
+
+
+def _macro(atlas: Atlas, name: str):
+    """A macro of _macros.j2, looked up once per build (templates still reload between builds)."""
+    macros: dict = atlas.__dict__.setdefault("_macros", {})
+    if name not in macros:
+        macros[name] = getattr(environment().get_template("_macros.j2").module, name)
+    return macros[name]
+
+
+def _chip_renderer(atlas: Atlas, links: Links):
+    """`chip(tid)`: the `topic_chip` macro's output, rendered once per folder (as `item`)."""
+    macro = _macro(atlas, "topic_chip")
+    cache: dict = atlas.__dict__.setdefault("_chip_cache", {})
+    folder = links.here.rstrip("/").rpartition("/")[0]
+
+    def chip(tid: str) -> Markup:
+        if page_url(f"topics/{tid}.md") == links.here:
+            return macro(tid, links, atlas)
+        key = (folder, tid)
+        out = cache.get(key)
+        if out is None:
+            out = cache[key] = macro(tid, links, atlas)
+        return out
+    return chip
+
+
+def _item_renderer(atlas: Atlas, links: Links):
+    """`item(p)`: the `paper_item` macro's output for paper `p` on this page, rendered once per
+    folder. The macro's output depends on the page only through relative links, which are the
+    same from every page in one folder (`papers/a/` and `papers/b/` both link `../c/`), so a
+    paper listed on thousands of pages is rendered once, not thousands of times."""
+    macro = _macro(atlas, "paper_item")
+    cache: dict = atlas.__dict__.setdefault("_item_cache", {})
+    folder = links.here.rstrip("/").rpartition("/")[0]
+    here = links.here
+
+    def item(p: Paper) -> Markup:
+        if here == f"papers/{p.id}/":  # a page listing itself: its link is "./"
+            return macro(p, links, atlas)
+        key = (folder, p.id)
+        out = cache.get(key)
+        if out is None:
+            out = cache[key] = macro(p, links, atlas)
+        return out
+    return item
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -191,8 +266,11 @@ def render_home(atlas: Atlas) -> str:
                    with_code=sum(1 for p in atlas.papers.values() if p.code))
 
 
-def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any]) -> str:
-    view = dict(graph, focus=None, topic_names=graphviews.topic_names(atlas))
+def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overview_url: str | None = None,
+                      overview: dict[str, Any] | None = None) -> str:
+    """The graph page; with `overview_url` (large atlases) it opens on the topic-level graph,
+    and its text twin lists that overview (`overview`), not every paper and link."""
+    view = dict(overview if overview_url and overview else graph, focus=None, topic_names=graphviews.topic_names(atlas))
     years = sorted(p.year for p in atlas.papers.values() if p.year is not None)
     types = sorted({e["type"] for e in graph["edges"]} | set(graphviews.EDGE_TYPES), key=graphviews.type_order)
     counts = {t: sum(1 for e in graph["edges"] if e["type"] == t) for t in types}
@@ -201,7 +279,8 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any]) -> st
                    twin=graphviews.twin(view), edge_types=types, edge_counts=counts,
                    edge_defaults=graphviews.GLOBAL_DEFAULT_TYPES, titles=titles,
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
-                   undated=sum(1 for p in atlas.papers.values() if p.year is None))
+                   undated=sum(1 for p in atlas.papers.values() if p.year is None),
+                   overview_url=overview_url, full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
 
 
 def render_bibliography(atlas: Atlas) -> str:
