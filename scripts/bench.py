@@ -17,7 +17,8 @@ papers), runs the real pipeline there and measures, in the same run:
 - local_graph_ready_s  the same on a paper page, where the page has a graph
 - full_graph_ready_s   the same for the full map (graph/?map=full) where the graph page opens
                     on the topic-level overview (large corpora)
-- paper_page_kb, graph_page_kb (graph page HTML + the graph data it loads), search_index_kb,
+- paper_page_kb (the median paper page; paper_page_max_kb the largest, paper_pages_over_40kb
+  how many exceed 40 kB), graph_page_kb (graph page HTML + the graph data it loads), search_index_kb,
   site_mb, peak_rss_mb (largest resident set of the build subprocess and the generate worker)
 - serve_edit_s      (at 1,000 papers, or with --serve-edit) `mkdocs serve` running, one paper's
                     title edited in its YAML file: seconds until the served page shows the change
@@ -58,7 +59,7 @@ CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 KEYS = ("n", "generate_s", "generate_floor_s", "build_s", "bare_mkdocs_s", "graph_ready_s",
-        "local_graph_ready_s", "full_graph_ready_s", "paper_page_kb", "graph_page_kb", "search_index_kb", "site_mb",
+        "local_graph_ready_s", "full_graph_ready_s", "paper_page_kb", "paper_page_max_kb", "graph_page_kb", "search_index_kb", "site_mb",
         "peak_rss_mb", "serve_edit_s", "serve_dirty_edit_s")
 
 # ---------------------------------------------------------------------------------------------
@@ -370,7 +371,9 @@ def _first_paper(site: Path) -> str:
 
 
 def measure_sizes(site: Path, graph_urls: list[str]) -> dict:
-    paper = site / "papers" / _first_paper(site) / "index.html"
+    # Paper pages differ in size with their number of links (an early, much-cited paper has
+    # the largest local graph): the median page, and the largest.
+    pages = sorted(f.stat().st_size for f in (site / "papers").glob("*/index.html"))
     graph_html = site / "graph" / "index.html"
     graph_bytes = graph_html.stat().st_size
     for url in graph_urls:  # the data files the graph page fetched (site-relative)
@@ -378,7 +381,9 @@ def measure_sizes(site: Path, graph_urls: list[str]) -> dict:
         if f.is_file():
             graph_bytes += f.stat().st_size
     return {
-        "paper_page_kb": paper.stat().st_size / 1024,
+        "paper_page_kb": pages[len(pages) // 2] / 1024,
+        "paper_page_max_kb": pages[-1] / 1024,
+        "paper_pages_over_40kb": sum(1 for b in pages if b > 40 * 1024),
         "graph_page_kb": graph_bytes / 1024,
         "search_index_kb": (site / "search" / "search_index.json").stat().st_size / 1024,
         "site_mb": _dir_bytes(site) / 2**20,

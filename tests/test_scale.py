@@ -145,10 +145,16 @@ def test_a_large_atlas_graph_page_opens_on_the_overview():
     small = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph)
     assert "data-graph-overview" not in small and "?map=full" not in small
     assert small.count('<li data-node="paper:') == len(atlas.papers)  # the twin lists every paper
+    assert "every node and link is listed as text below" in small and "<datalist" in small
     large = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph,
                                      overview_url="../downloads/graph-overview.json", overview=overview)
     assert 'data-graph-overview="../downloads/graph-overview.json"' in large
     assert '<a href="?map=full">' in large
+    assert "the topic-level map is listed as text below" in large
+    assert large.count("<option value=") == small.count("<option value=") - len(atlas.papers)  # no title suggestions: the overview has no papers to find
+    # Between the two thresholds: the full map is drawn, the twin lists the overview.
+    middle = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph, overview=overview)
+    assert "data-graph-overview" not in middle and '<li data-node="paper:' not in middle
     # The twin of a large atlas lists the overview: every topic, no paper, each link's weight.
     assert '<li data-node="paper:' not in large
     assert large.count('<li data-node="topic:') == len(atlas.topics)
@@ -166,3 +172,24 @@ def test_the_compiled_check_gives_dollar_its_json_schema_meaning():
     for doc in ({**_good_paper(), "id": "qlora\n"}, {**_good_paper(), "arxiv": "2305.14314\n"}):
         assert not validator.validator.is_valid(doc)
         assert not validator.check(doc), doc
+
+
+def test_a_topic_graph_draws_only_the_newest_papers_of_a_large_topic(monkeypatch):
+    from atlas import graphviews, render
+    from atlas.build import load_atlas
+    from atlas.graphdata import graph_data
+
+    atlas, _ = load_atlas(DATA)
+    index = graphviews.GraphIndex(graph_data(atlas))
+    papers = atlas.papers_in("memory")
+    full = render.render_topic(atlas, "memory", index)
+    assert "newest papers (of" not in full
+    monkeypatch.setattr(graphviews, "TOPIC_VIEW_MAX_PAPERS", 3)
+    capped = render.render_topic(atlas, "memory", index)
+    assert f"its 3 newest papers (of {len(papers)};" in capped
+    drawn = {n["id"] for n in graphviews.topic_view(index, atlas, "memory")["nodes"] if n["kind"] == "paper"}
+    assert drawn == {f"paper:{p.id}" for p in papers[:3]}
+    # The page still lists every paper of the topic; only the graph and its twin are cut.
+    assert all(f'href="../../papers/{p.id}/"' in capped for p in papers)
+    twin = capped[capped.index('id="topic-graph-text"'):]
+    assert twin.count('<li data-node="paper:') == 3

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, graphviews, render, render_facets
-from .graphdata import OVERVIEW_DEFAULT_FROM, graph_data, graphml, overview_data
+from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
 
@@ -103,7 +103,8 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None) -> Gen
         "papers/index.md": render.render_papers_index(atlas),
         "graph.md": render.render_graph_page(
             atlas, graph_url="../downloads/graph.json", graph=graph,
-            overview_url="../downloads/graph-overview.json" if big else None, overview=overview if big else None),
+            overview_url="../downloads/graph-overview.json" if big else None,
+            overview=overview if len(atlas.papers) >= TWIN_OVERVIEW_FROM else None),
     }
     for tid in atlas.topics:
         pages[f"topics/{tid}.md"] = render.render_topic(atlas, tid, index)

@@ -80,6 +80,9 @@ def graphml(data: dict[str, Any]) -> bytes:
 # Above this many papers the graph page opens on the topic-level overview; the full map of
 # every paper stays one click away (`graph/?map=full`).
 OVERVIEW_DEFAULT_FROM = 2000
+# Above this many papers the graph page's text twin lists the topic overview: the full map's
+# every node and link as HTML lists would make a page of megabytes (5 MB at 1,000 papers).
+TWIN_OVERVIEW_FROM = 500
 
 
 def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -169,6 +169,7 @@ def _render(name: str, src: str, **ctx: Any) -> str:
     if "atlas" in ctx:
         ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
         ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
+        ctx.setdefault("ref", _ref_renderer(ctx["atlas"], links))
     return environment().get_template(name).render(links=links, src=src, **ctx)
 
 
@@ -180,42 +181,70 @@ def _macro(atlas: Atlas, name: str):
     return macros[name]
 
 
+def _link_scope(links: Links, target: str) -> tuple | None:
+    """A cache key under which what a page shows for `target` (a site-relative page URL) is the
+    same on every page with that key, or None if it must be rendered for this page alone.
+
+    Relative links from pages that are siblings (`papers/a/` and `papers/b/`) to a page outside
+    either (`papers/c/`, `topics/x/`) are the same (`../c/`, `../../topics/x/`); a target inside
+    the page's own folder (the page itself, `topics/x/` from `topics/`) is linked differently.
+    """
+    here = [x for x in links.here.split("/") if x]
+    if here and [x for x in target.split("/") if x][: len(here)] == here:
+        return None
+    return (tuple(here[:-1]), len(here))
+
+
+def _cached(atlas: Atlas, name: str, links: Links, target: str, key: Any, render_it) -> Markup:
+    scope = _link_scope(links, target)
+    if scope is None:
+        return render_it()
+    cache: dict = atlas.__dict__.setdefault(name, {})
+    full = (scope, key)
+    out = cache.get(full)
+    if out is None:
+        out = cache[full] = render_it()
+    return out
+
+
 def _chip_renderer(atlas: Atlas, links: Links):
-    """`chip(tid)`: the `topic_chip` macro's output, rendered once per folder (as `item`)."""
+    """`chip(tid)`: the `topic_chip` macro's output, rendered once per group of sibling pages."""
     macro = _macro(atlas, "topic_chip")
-    cache: dict = atlas.__dict__.setdefault("_chip_cache", {})
-    folder = links.here.rstrip("/").rpartition("/")[0]
 
     def chip(tid: str) -> Markup:
-        if page_url(f"topics/{tid}.md") == links.here:
-            return macro(tid, links, atlas)
-        key = (folder, tid)
-        out = cache.get(key)
-        if out is None:
-            out = cache[key] = macro(tid, links, atlas)
-        return out
+        return _cached(atlas, "_chip_cache", links, f"topics/{tid}/", tid, lambda: macro(tid, links, atlas))
     return chip
 
 
 def _item_renderer(atlas: Atlas, links: Links):
     """`item(p)`: the `paper_item` macro's output for paper `p` on this page, rendered once per
-    folder. The macro's output depends on the page only through relative links, which are the
-    same from every page in one folder (`papers/a/` and `papers/b/` both link `../c/`), so a
+    group of sibling pages. The macro's output depends on the page only through relative links,
+    which are the same from sibling pages (`papers/a/` and `papers/b/` both link `../c/`), so a
     paper listed on thousands of pages is rendered once, not thousands of times."""
     macro = _macro(atlas, "paper_item")
-    cache: dict = atlas.__dict__.setdefault("_item_cache", {})
-    folder = links.here.rstrip("/").rpartition("/")[0]
-    here = links.here
 
     def item(p: Paper) -> Markup:
-        if here == f"papers/{p.id}/":  # a page listing itself: its link is "./"
-            return macro(p, links, atlas)
-        key = (folder, p.id)
-        out = cache.get(key)
-        if out is None:
-            out = cache[key] = macro(p, links, atlas)
-        return out
+        return _cached(atlas, "_item_cache", links, f"papers/{p.id}/", p.id, lambda: macro(p, links, atlas))
     return item
+
+
+def _graph_macro(atlas: Atlas, name: str):
+    macros: dict = atlas.__dict__.setdefault("_graph_macros", {})
+    if name not in macros:
+        macros[name] = getattr(environment().get_template("_graph.j2").module, name)
+    return macros[name]
+
+
+def _ref_renderer(atlas: Atlas, links: Links):
+    """`ref(node, focus)` for the text twins: the `node_ref` macro's output, cached as `item`
+    (a paper's twin names each neighbour once per link, and the same neighbours recur)."""
+    macro = _graph_macro(atlas, "node_ref")
+
+    def ref(node: dict, focus: str | None) -> Markup:
+        if node["id"] == focus or not node.get("url"):
+            return macro(node, links, focus)
+        return _cached(atlas, "_ref_cache", links, node["url"], node["id"], lambda: macro(node, links, focus))
+    return ref
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -244,8 +273,10 @@ def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> s
 
     topic = atlas.topics[topic_id]
     view = graphviews.topic_view(graph, atlas, topic_id)
+    papers = atlas.papers_in(topic_id)
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=atlas.papers_in(topic_id), view=view, twin=graphviews.twin(view),
+                   papers=papers, view=view, twin=graphviews.twin(view),
+                   graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
                    **topic_context(atlas, topic_id))
 
 
@@ -268,19 +299,20 @@ def render_home(atlas: Atlas) -> str:
 
 def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overview_url: str | None = None,
                       overview: dict[str, Any] | None = None) -> str:
-    """The graph page; with `overview_url` (large atlases) it opens on the topic-level graph,
-    and its text twin lists that overview (`overview`), not every paper and link."""
-    view = dict(overview if overview_url and overview else graph, focus=None, topic_names=graphviews.topic_names(atlas))
+    """The graph page; with `overview_url` (large atlases) it opens on the topic-level graph.
+    With `overview`, its text twin lists that overview, not every paper and link."""
+    view = dict(overview or graph, focus=None, topic_names=graphviews.topic_names(atlas))
     years = sorted(p.year for p in atlas.papers.values() if p.year is not None)
     types = sorted({e["type"] for e in graph["edges"]} | set(graphviews.EDGE_TYPES), key=graphviews.type_order)
     counts = {t: sum(1 for e in graph["edges"] if e["type"] == t) for t in types}
-    titles = sorted(p.title for p in atlas.papers.values())
+    # Title suggestions for the search, which only the full map has (not the overview).
+    titles = [] if overview_url else sorted(p.title for p in atlas.papers.values())
     return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, view=view,
                    twin=graphviews.twin(view), edge_types=types, edge_counts=counts,
                    edge_defaults=graphviews.GLOBAL_DEFAULT_TYPES, titles=titles,
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
                    undated=sum(1 for p in atlas.papers.values() if p.year is None),
-                   overview_url=overview_url, full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
+                   overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
 
 
 def render_bibliography(atlas: Atlas) -> str:
