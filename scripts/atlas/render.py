@@ -103,11 +103,8 @@ def bibtex_escape(text: str) -> str:
     return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group()], " ".join(text.split()))
 
 
-@lru_cache(maxsize=1 << 15)
 def bibtex(paper: Paper) -> str:
-    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known.
-
-    Cached: the paper page and papers.bib both need it (Paper is frozen and hashable)."""
+    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
         fields.append(("author", " and ".join(bibtex_escape(a) for a in paper.authors)))
@@ -280,7 +277,7 @@ def render_paper(atlas: Atlas, paper: Paper) -> str:
     return _render(
         "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
         cited_by=atlas.cited_by(paper.id), related=related_by_topic(atlas, paper),
-        bibtex=bibtex(paper), roots=atlas.roots_of(paper),
+        bibtex=_bibtex(atlas, paper), roots=atlas.roots_of(paper),
     )
 
 
@@ -309,4 +306,12 @@ def render_graph_page(atlas: Atlas, graph_url: str, overview_url: str | None = N
 
 
 def render_bibliography(atlas: Atlas) -> str:
-    return "\n".join(bibtex(p) for p in atlas.papers.values())
+    return "\n".join(_bibtex(atlas, p) for p in atlas.papers.values())
+
+
+def _bibtex(atlas: Atlas, paper: Paper) -> str:
+    """bibtex(paper), computed once per build: the paper page and papers.bib both show it."""
+    cache: dict = atlas.__dict__.setdefault("_bibtex_cache", {})
+    if paper.id not in cache:
+        cache[paper.id] = bibtex(paper)
+    return cache[paper.id]
