@@ -61,7 +61,7 @@ def topic_anchors(taxonomy: Sequence[tuple[str, str | None]]) -> dict[str, tuple
     return anchors
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1 << 17)  # rebuilds under `mkdocs serve` reuse every unchanged paper's position
 def _paper_point(pid: str, anchors_key: tuple, topics: tuple[str, ...]) -> Point:
     anchors = dict(anchors_key)
     known = [t for t in topics if t in anchors]

@@ -107,11 +107,8 @@ def bibtex_escape(text: str) -> str:
     return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group()], " ".join(text.split()))
 
 
-@lru_cache(maxsize=1 << 15)
 def bibtex(paper: Paper) -> str:
-    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known.
-
-    Cached: the paper page and papers.bib both need it (Paper is frozen and hashable)."""
+    """A BibTeX entry for the paper: @misc with arXiv eprint fields where an id is known."""
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if paper.authors:
         # BibTeX splits names at " and "; a name that contains the word is braced to stay one name.
@@ -263,7 +260,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
     view = graphviews.paper_view(graph, atlas, paper.id)
     return _render(
         "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
-        bibtex=bibtex(paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
+        bibtex=_bibtex(atlas, paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
         view=view, twin=graphviews.twin(view, always=("cites", "related")),
     )
 
@@ -316,7 +313,15 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
 
 
 def render_bibliography(atlas: Atlas) -> str:
-    return "\n".join(bibtex(p) for p in atlas.papers.values())
+    return "\n".join(_bibtex(atlas, p) for p in atlas.papers.values())
+
+
+def _bibtex(atlas: Atlas, paper: Paper) -> str:
+    """bibtex(paper), computed once per build: the paper page and papers.bib both show it."""
+    cache: dict = atlas.__dict__.setdefault("_bibtex_cache", {})
+    if paper.id not in cache:
+        cache[paper.id] = bibtex(paper)
+    return cache[paper.id]
 
 
 def report_url(repo_url: str | None, paper: Paper) -> str | None:
