@@ -18,6 +18,7 @@ help:
 	@echo "make new-paper ARXIV=2305.14314 [SLUG=qlora]  start data/papers/<slug>.yml from arXiv"
 	@echo "make diff [BASE=origin/main]  what the working tree changes in the atlas, as Markdown"
 	@echo "make links     check the external links of data/ (arXiv, code, evidence pages)"
+	@echo "make bench     benchmark synthetic corpora of 58, 1,000 and 10,000 papers (N=1000: one size)"
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -59,6 +60,9 @@ node: $(NODE_STAMP)
 
 test: $(STAMP) browser $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+bench: $(STAMP) browser
+	$(BIN)/python scripts/bench.py $(if $(N),--n $(N))
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

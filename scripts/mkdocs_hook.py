@@ -20,6 +20,21 @@ from atlas.build import DataError, generate  # noqa: E402
 _sources: dict[str, str] = {}
 # Generated pages whose "Edit this page" opens the repository file they are made from.
 EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-reference.md": "data/schema/paper.schema.json"}
+_previous: dict[str, bytes] = {}  # what each generated file held in the previous build
+
+
+class _GeneratedFile(File):
+    """An in-memory file that knows whether its content changed since the previous build.
+
+    MkDocs treats every in-memory file as modified; with this, `mkdocs serve --dirty` renders
+    again only the pages a YAML edit changed (a paper, the lists that show its title) instead
+    of the whole site. Without --dirty MkDocs never asks, and every page is built as before.
+    """
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged
 
 
 def on_files(files: Files, config) -> Files:
@@ -41,7 +56,11 @@ def on_files(files: Files, config) -> Files:
         existing = files.get_file_from_path(path)
         if existing is not None:
             files.remove(existing)
-        files.append(File.generated(config, path, content=content))
+        generated = _GeneratedFile.generated(config, path, content=content)
+        generated.unchanged = _previous.get(path) == content
+        files.append(generated)
+    _previous.clear()
+    _previous.update(result.files)
     return files
 
 

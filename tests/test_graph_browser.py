@@ -326,3 +326,39 @@ def test_every_graph_control_has_a_label_and_is_reached_by_the_tab_key(watch, si
     }""")
     assert memory_only == []
     watch.assert_clean()
+
+
+def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_one_link_away(watch, site_url, site_dir, graph):
+    """The graph page as a large atlas serves it (the build adds data-graph-overview from 2,000
+    papers; here the real page is given the attribute on its way to the browser)."""
+    import math
+    import re
+
+    overview = json.loads((site_dir / "downloads" / "graph-overview.json").read_text(encoding="utf-8"))
+
+    def add_overview(route):
+        response = route.fetch()
+        body = response.text()
+        assert 'data-graph="../downloads/graph.json"' in body
+        body = body.replace('data-graph="../downloads/graph.json"',
+                            'data-graph="../downloads/graph.json" data-graph-overview="../downloads/graph-overview.json"', 1)
+        route.fulfill(response=response, body=body)
+
+    watch.page.route(re.compile(r".*/graph/(\?.*)?$"), add_overview)
+    page = open_graph(watch, site_url)
+    assert page.get_attribute("#atlas-graph", "data-overview") == "true"
+    got = drawn(page)
+    assert got["nodes"] == sorted(n["id"] for n in overview["nodes"]) == got["drawnNodes"]
+    assert sorted(got["edges"]) == sorted([e["source"], e["target"], e["type"]] for e in overview["edges"])
+    heaviest = max(range(len(overview["edges"])), key=lambda i: overview["edges"][i]["weight"])
+    edge = page.evaluate("(id) => document.querySelector('#atlas-graph').atlasNetwork.body.data.edges.get(id)", f"e{heaviest}")
+    w = overview["edges"][heaviest]["weight"]
+    assert edge["title"].startswith(f"{w} ") and edge["width"] == pytest.approx(1 + math.log2(w))  # wider for more links
+    assert "Topic-level overview" in page.text_content("#atlas-graph-status")
+    # ?map=full: the full map with its filters, as on a small atlas.
+    page.goto(site_url + "graph/?map=full")
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    assert page.get_attribute("#atlas-graph", "data-overview") is None
+    nodes, edges = expected_visible(graph)
+    assert set(drawn(page)["drawnNodes"]) == nodes
+    watch.assert_clean()

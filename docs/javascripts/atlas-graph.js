@@ -9,6 +9,10 @@
  *
  * A page may put a <form data-graph-for="<graph id>"> next to a graph: its named controls
  * (search, topic, subtopic, years, edge types, outside works, orphans, physics) drive it.
+ *
+ * Large atlases: a container with data-graph-overview opens on that topic-level graph (one
+ * node per topic, edges weighted by the links they aggregate) unless the URL asks for
+ * ?map=full; graphs with more than LARGE_EDGES edges are drawn with straight, solid lines.
  */
 (function () {
   "use strict";
@@ -37,6 +41,10 @@
   };
   var DEFAULT_EDGE = { arrows: "to", color: "#455a64", width: 1, dashes: [3, 3] };
   var DIM = 0.12;
+  // Above this many edges lines are straight and solid: vis-network's curved edges add a hidden
+  // support node per edge (1,000 papers: seconds instead of a fraction of one), and dashes cost
+  // as much again to paint. Colours still tell the edge types apart.
+  var LARGE_EDGES = 1000;
   var visLoading = null;
 
   function loadVis(src) {
@@ -79,6 +87,10 @@
   }
 
   function edgeTitle(edge, partner) {
+    if (edge.weight) {  // an aggregated edge of the topic overview
+      var noun = edge.type === "cites" ? "citation" : edge.type === "subtopic" ? "subtopic link" : "relation";
+      return edge.weight + " " + noun + (edge.weight === 1 ? "" : "s");
+    }
     if (edge.type === "related") {
       var ranks = "rank " + edge.rank + " for " + shortLabel(edge.sourceLabel, 40);
       if (partner) ranks += ", rank " + partner.rank + " for " + shortLabel(partner.sourceLabel, 40);
@@ -140,6 +152,7 @@
     var index = {};
     data.edges.forEach(function (e, i) { if (e.type === "related") index[e.source + "\n" + e.target] = i; });
     var out = [];
+    var plain = data.edges.length > LARGE_EDGES;
     data.edges.forEach(function (e, i) {
       var edge = e;
       var partner = null;
@@ -149,7 +162,7 @@
         edge = Object.assign({ sourceLabel: byId[e.source].label }, e);
         if (j !== undefined) partner = Object.assign({ sourceLabel: byId[e.target].label }, data.edges[j]);
       }
-      out.push({ i: i, edge: edge, partner: partner });
+      out.push({ i: i, edge: edge, partner: partner, plain: plain });
     });
     return out;
   }
@@ -159,8 +172,10 @@
     var style = styleOf(edge.type);
     return {
       id: "e" + d.i, from: edge.source, to: edge.target, title: edgeTitle(edge, d.partner),
-      arrows: style.arrows, width: style.width, dashes: style.dashes,
-      smooth: style.smooth || { enabled: false },
+      arrows: style.arrows,
+      width: edge.weight ? 1 + Math.log2(edge.weight) : style.width,  // overview: wider for more links
+      dashes: d.plain ? false : style.dashes,
+      smooth: (!d.plain && style.smooth) || { enabled: false },
       color: { color: style.color, highlight: style.color, hover: style.color, opacity: (style.opacity || 1) * opacity }
     };
   }
@@ -461,6 +476,30 @@
     say(statusText(graph));
   }
 
+  // The topic-level overview, unless the page has none or the URL asks for the full map.
+  function graphUrl(container) {
+    var overview = container.getAttribute("data-graph-overview");
+    return overview && !/[?&]map=full\b/.test(window.location.search) ? overview : container.getAttribute("data-graph");
+  }
+
+  function isOverview(data) {
+    return !!(data.graph && data.graph.papers != null);
+  }
+
+  // The overview has topics only: filters and search act on the full map, one link away.
+  function bindOverview(graph, form) {
+    var status = document.getElementById(form.getAttribute("data-status"));
+    var text = "Topic-level overview of " + graph.data.graph.papers + " papers: " + graph.data.nodes.length +
+      " topics and " + graph.data.edges.length + " aggregated links. Search and filters work on the full map (link above).";
+    function say(extra) { if (status) status.textContent = (extra ? extra + " " : "") + text; }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      say("The overview shows topics, not papers.");
+    });
+    form.addEventListener("change", function () { say(""); });
+    say("");
+  }
+
   var fetched = {};
 
   // One request per graph file for the life of the page (Material's instant navigation keeps
@@ -482,7 +521,7 @@
     var container = document.querySelector(".atlas-graph[data-graph]");
     if (!container) return;
     loadVis(container.getAttribute("data-vis")).catch(function () {});
-    if (!container.getAttribute("data-graph-inline")) fetchGraph(container.getAttribute("data-graph")).catch(function () {});
+    if (!container.getAttribute("data-graph-inline")) fetchGraph(graphUrl(container)).catch(function () {});
   }
 
   function init() {
@@ -494,13 +533,16 @@
       var inline = container.getAttribute("data-graph-inline");
       var dataPromise = inline
         ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
-        : fetchGraph(container.getAttribute("data-graph"));
+        : fetchGraph(graphUrl(container));
       Promise.all([dataPromise, loadVis(container.getAttribute("data-vis"))])
         .then(function (res) {
           var form = container.id && document.querySelector("form[data-graph-for='" + container.id + "']");
+          var overview = isOverview(res[0]);
+          if (overview) container.setAttribute("data-overview", "true");
           // The first picture is already filtered, so it is drawn once.
-          var graph = draw(container, res[0], res[1], form ? computeShown(res[0], readState(form)) : null);
-          if (form) bindControls(graph, form);
+          var graph = draw(container, res[0], res[1], form && !overview ? computeShown(res[0], readState(form)) : null);
+          if (form && overview) bindOverview(graph, form);
+          else if (form) bindControls(graph, form);
         })
         .catch(function (err) {
           container.setAttribute("data-error", String(err));

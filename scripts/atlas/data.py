@@ -29,6 +29,7 @@ from typing import Any, Iterable
 import jsonschema
 import referencing
 
+from .fastschema import FastValidator, compile_check
 from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
@@ -105,14 +106,21 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Itera
 _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
-def _validators(schemas: dict[str, dict]) -> dict[str, jsonschema.Draft202012Validator]:
+def _validators(schemas: dict[str, dict]) -> dict[str, FastValidator]:
     # The schema files have no $id and refer to each other by file name, exactly as an editor
     # or check-jsonschema resolves them next to each other on disk.
     registry = referencing.Registry().with_resources(
         (f"{name}.schema.json", referencing.Resource.from_contents(s)) for name, s in schemas.items()
     )
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    resources = {f"{name}.schema.json": s for name, s in schemas.items()}
+    # jsonschema stays the authority and writes every message; a compiled predicate of the same
+    # schema answers the common case (a valid file) about 50 times faster (see fastschema.py).
     return {
-        name: _Validator(s, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        name: FastValidator(
+            _Validator(s, registry=registry, format_checker=checker),
+            compile_check(s, resources, checker, f"{name}.schema.json", pattern=_compiled),
+        )
         for name, s in schemas.items()
     }
 
@@ -352,8 +360,9 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
     papers_dir = data_dir / "papers"
     if papers_dir.is_symlink():
         problems.append(Problem(rel(papers_dir), 1, 1, "", "is a symbolic link; data/papers must be a real folder"))
-    for path in sorted(papers_dir.glob("*")) if not papers_dir.is_symlink() else []:
-        r = rel(path)
+    papers_rel = rel(papers_dir)
+    for path in sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []:
+        r = f"{papers_rel}/{path.name}"
         if path.suffix != ".yml":
             hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
             problems.append(Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}"))

@@ -1,4 +1,4 @@
-"""The graph as a data artifact: sorted node-link JSON with a seeded layout.
+"""The graph as a data artifact: sorted node-link JSON with a precomputed layout.
 
 In: an `Atlas`. Out: a JSON-ready dict every graph view draws from (`downloads/graph.json`).
 Positions are computed here, at build time, so the browser draws at once with physics off.
@@ -10,20 +10,18 @@ from typing import Any
 
 import networkx as nx
 
+from .layout import topic_layout
 from .model import Atlas
 from .related import related_edges
 
-LAYOUT_SEED = 7
-LAYOUT_SCALE = 900
-
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
-    """A seeded spring layout of the undirected graph, rounded to whole pixels."""
-    g = nx.Graph()
-    g.add_nodes_from(sorted(atlas.graph.nodes))
-    g.add_edges_from(sorted((u, v) for u, v in atlas.graph.edges()))
-    pos = nx.spring_layout(g, seed=LAYOUT_SEED, iterations=200, k=1.2 / max(1, len(g)) ** 0.5)
-    return {n: (round(float(x) * LAYOUT_SCALE), round(float(y) * LAYOUT_SCALE)) for n, (x, y) in sorted(pos.items())}
+    """Topic-anchored positions (see layout.py): O(n), and adding a paper moves no other node."""
+    return topic_layout(
+        [(t.id, t.parent) for t in atlas.topics.values()],
+        ((p.id, p.topics) for p in atlas.papers.values()),
+        atlas.external,
+    )
 
 
 def graph_data(atlas: Atlas) -> dict[str, Any]:
@@ -77,3 +75,50 @@ def graphml(data: dict[str, Any]) -> bytes:
         attrs = {k: scalar(v) for k, v in edge.items() if k not in ("source", "target") and v is not None}
         g.add_edge(edge["source"], edge["target"], key=edge["type"], **attrs)
     return ("\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n").encode("utf-8")
+
+
+# Above this many papers the graph page opens on the topic-level overview; the full map of
+# every paper stays one click away (`graph/?map=full`).
+OVERVIEW_DEFAULT_FROM = 2000
+# Above this many papers the graph page's text twin lists the topic overview: the full map's
+# every node and link as HTML lists would make a page of megabytes (5 MB at 1,000 papers).
+TWIN_OVERVIEW_FROM = 500
+
+
+def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The topic-level graph: one node per topic, and edges that count the citations and
+    relations between the papers filed under each pair of topics (`downloads/graph-overview.json`).
+
+    A paper counts under its first topic, where the layout places it. The nodes keep the
+    full map's topic positions, so both views show the same picture at two zoom levels
+    (taken from `graph`, the full map's data, when given, rather than computed again).
+    """
+    if graph is not None:
+        pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"] if n["kind"] == "topic"}
+    else:
+        pos = layout(atlas)
+    first = {p.id: p.topics[0] for p in atlas.papers.values() if p.topics}
+    counts: dict[str, int] = {}
+    for tid in first.values():
+        counts[tid] = counts.get(tid, 0) + 1
+    nodes = []
+    for t in atlas.topics.values():
+        n_under = len(atlas.papers_in(t.id))
+        nodes.append({"id": f"topic:{t.id}", "kind": "topic", "label": f"{t.name} ({n_under})",
+                      "papers": n_under, "url": f"topics/{t.id}/", "root": t.root,
+                      "level": 1 if t.parent else 0, "x": pos[f"topic:{t.id}"][0], "y": pos[f"topic:{t.id}"][1]})
+    weights: dict[tuple[str, str, str], int] = {}
+    for t in atlas.topics.values():
+        if t.parent:
+            weights[(f"topic:{t.id}", f"topic:{t.parent}", "subtopic")] = 1
+    for p in atlas.papers.values():
+        targets = [(c, "cites") for c in p.cites] + [(r.target, r.type) for r in p.relations if r.target in atlas.papers]
+        for target, kind in targets:
+            a, b = first.get(p.id), first.get(target)
+            if a and b and a != b:
+                key = (f"topic:{a}", f"topic:{b}", "cites" if kind == "cites" else "relation")
+                weights[key] = weights.get(key, 0) + 1
+    edges = [{"source": u, "target": v, "type": k, "weight": w} for (u, v, k), w in sorted(weights.items())]
+    return {"directed": True, "multigraph": True,
+            "graph": {"name": "ML Systems Paper Atlas: topic overview", "papers": len(atlas.papers)},
+            "nodes": sorted(nodes, key=lambda n: n["id"]), "edges": edges}

@@ -39,6 +39,9 @@ TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")
 # it adds five edges per paper and would bury the curated and citation edges; one tick shows it.
 GLOBAL_DEFAULT_TYPES = tuple(t for t in EDGE_TYPES if t != "related")
 LOCAL_RADIUS = 260
+# A topic graph draws at most this many of the topic's papers, the newest: a topic of a large
+# atlas holds thousands, too many for a page to carry as data and as text (the full map has all).
+TOPIC_VIEW_MAX_PAPERS = 150
 
 
 def type_order(edge_type: str) -> tuple[int, str]:
@@ -87,7 +90,10 @@ def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...
             node["x"], node["y"] = positions[nid]
         nodes.append(node)
     edges = graph.edges_among(keep, types)
-    return {"focus": focus, "nodes": nodes, "edges": edges, "topic_names": topic_names(atlas)}
+    # Names of the topics its papers are filed under (what the tooltips and the twin show).
+    used = {t for n in nodes for t in n.get("topics", ())}
+    names = {tid: name for tid, name in topic_names(atlas).items() if tid in used}
+    return {"focus": focus, "nodes": nodes, "edges": edges, "topic_names": names}
 
 
 def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
@@ -128,7 +134,7 @@ def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:
     ids = [f"topic:{tid}", *(f"topic:{c}" for c in topic.children)]
     if topic.parent:
         ids.append(f"topic:{topic.parent}")
-    ids += [f"paper:{p.id}" for p in atlas.papers_in(tid)]
+    ids += [f"paper:{p.id}" for p in atlas.papers_in(tid)[:TOPIC_VIEW_MAX_PAPERS]]
     return _view(graph, atlas, ids, TOPIC_VIEW_TYPES, f"topic:{tid}")
 
 

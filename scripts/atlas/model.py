@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -93,16 +94,33 @@ class Atlas:
         roots = {self.topics[t].root for t in paper.topics}
         return [t for t in self.topics if t in roots and self.topics[t].parent is None]
 
+    @cached_property
+    def by_date(self) -> list[Paper]:
+        """Every paper, newest first (papers without a date last; ties by id)."""
+        return sorted(self.papers.values(), key=lambda p: p.sort_key)
+
+    @cached_property
+    def _topic_members(self) -> dict[str, list[Paper]]:
+        """Papers under each topic (directly or through a subtopic), newest first: one pass."""
+        out: dict[str, list[Paper]] = {t: [] for t in self.topics}
+        for p in self.by_date:
+            under = set(p.topics)
+            under.update(self.topics[t].parent for t in p.topics if t in self.topics and self.topics[t].parent)
+            for t in under:
+                if t in out:
+                    out[t].append(p)
+        return out
+
     def papers_in(self, topic_id: str) -> list[Paper]:
         """Papers under a topic (directly or through a subtopic), newest first."""
-        ids = {topic_id, *self.topics[topic_id].children}
-        return sorted((p for p in self.papers.values() if ids & set(p.topics)), key=lambda p: p.sort_key)
+        self.topics[topic_id]  # KeyError for an unknown topic, as before
+        return list(self._topic_members[topic_id])
 
     def cited_by(self, pid: str) -> list[str]:
         return sorted(u for u, _, k in self.graph.in_edges(f"paper:{pid}", keys=True) if k == "cites")
 
     def newest(self, n: int) -> list[Paper]:
-        return sorted(self.papers.values(), key=lambda p: p.sort_key)[:n]
+        return self.by_date[:n]
 
 
 def build_model(loaded: Loaded) -> Atlas:

@@ -35,11 +35,30 @@ def page_url(src: str) -> str:
     return src[: -len(".md")] + "/"
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(x for x in path.split("/") if x and x != ".")
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for site-relative paths without '..' (without its abspath calls)."""
+    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    p, s = _parts(path), _parts(start)
+    i = 0
+    for a, b in zip(p, s):
+        if a != b:
+            break
+        i += 1
+    rel = [".."] * (len(s) - i) + list(p[i:])
+    return "/".join(rel) if rel else "."
+
+
 def relative(from_url: str, to_url: str) -> str:
     """Link from the page at `from_url` to `to_url` (both site-relative) that works under any sub-path."""
     base = from_url.rstrip("/") or "."
     target, _, frag = to_url.partition("#")
-    out = posixpath.relpath(target.rstrip("/") or ".", base)
+    out = _relpath(target.rstrip("/") or ".", base)
     if target.endswith("/") or target == "":
         out = "./" if out == "." else out + "/"
     return out + (f"#{frag}" if frag else "")
@@ -48,15 +67,15 @@ def relative(from_url: str, to_url: str) -> str:
 def yaml_string(value: str) -> Markup:
     """A double-quoted YAML scalar holding `value` HTML-escaped (for front matter)."""
     text = html.escape(value, quote=True)
-    out = []
-    for ch in text:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff\ufffe\uffff":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return Markup('"' + "".join(out) + '"')
+    return Markup('"' + _YAML_SPECIAL.sub(_yaml_escape_char, text) + '"')
+
+
+_YAML_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
+
+
+def _yaml_escape_char(m: re.Match) -> str:
+    ch = m.group()
+    return "\\" + ch if ch in '\\"' else f"\\u{ord(ch):04x}"
 
 
 def json_script(value: Any) -> Markup:
@@ -81,8 +100,11 @@ _BIB_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\tex
                 "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
+_BIB_SPECIAL = re.compile("[" + re.escape("".join(_BIB_ESCAPES)) + "]")
+
+
 def bibtex_escape(text: str) -> str:
-    return "".join(_BIB_ESCAPES.get(ch, ch) for ch in " ".join(text.split()))
+    return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group()], " ".join(text.split()))
 
 
 def bibtex(paper: Paper) -> str:
@@ -140,7 +162,86 @@ class Links:
 
 
 def _render(name: str, src: str, **ctx: Any) -> str:
-    return environment().get_template(name).render(links=Links(src), src=src, **ctx)
+    links = Links(src)
+    if "atlas" in ctx:
+        ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
+        ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
+        ctx.setdefault("ref", _ref_renderer(ctx["atlas"], links))
+    return environment().get_template(name).render(links=links, src=src, **ctx)
+
+
+def _macro(atlas: Atlas, name: str):
+    """A macro of _macros.j2, looked up once per build (templates still reload between builds)."""
+    macros: dict = atlas.__dict__.setdefault("_macros", {})
+    if name not in macros:
+        macros[name] = getattr(environment().get_template("_macros.j2").module, name)
+    return macros[name]
+
+
+def _link_scope(links: Links, target: str) -> tuple | None:
+    """A cache key under which what a page shows for `target` (a site-relative page URL) is the
+    same on every page with that key, or None if it must be rendered for this page alone.
+
+    Relative links from pages that are siblings (`papers/a/` and `papers/b/`) to a page outside
+    either (`papers/c/`, `topics/x/`) are the same (`../c/`, `../../topics/x/`); a target inside
+    the page's own folder (the page itself, `topics/x/` from `topics/`) is linked differently.
+    """
+    here = [x for x in links.here.split("/") if x]
+    if here and [x for x in target.split("/") if x][: len(here)] == here:
+        return None
+    return (tuple(here[:-1]), len(here))
+
+
+def _cached(atlas: Atlas, name: str, links: Links, target: str, key: Any, render_it) -> Markup:
+    scope = _link_scope(links, target)
+    if scope is None:
+        return render_it()
+    cache: dict = atlas.__dict__.setdefault(name, {})
+    full = (scope, key)
+    out = cache.get(full)
+    if out is None:
+        out = cache[full] = render_it()
+    return out
+
+
+def _chip_renderer(atlas: Atlas, links: Links):
+    """`chip(tid)`: the `topic_chip` macro's output, rendered once per group of sibling pages."""
+    macro = _macro(atlas, "topic_chip")
+
+    def chip(tid: str) -> Markup:
+        return _cached(atlas, "_chip_cache", links, f"topics/{tid}/", tid, lambda: macro(tid, links, atlas))
+    return chip
+
+
+def _item_renderer(atlas: Atlas, links: Links):
+    """`item(p)`: the `paper_item` macro's output for paper `p` on this page, rendered once per
+    group of sibling pages. The macro's output depends on the page only through relative links,
+    which are the same from sibling pages (`papers/a/` and `papers/b/` both link `../c/`), so a
+    paper listed on thousands of pages is rendered once, not thousands of times."""
+    macro = _macro(atlas, "paper_item")
+
+    def item(p: Paper) -> Markup:
+        return _cached(atlas, "_item_cache", links, f"papers/{p.id}/", p.id, lambda: macro(p, links, atlas))
+    return item
+
+
+def _graph_macro(atlas: Atlas, name: str):
+    macros: dict = atlas.__dict__.setdefault("_graph_macros", {})
+    if name not in macros:
+        macros[name] = getattr(environment().get_template("_graph.j2").module, name)
+    return macros[name]
+
+
+def _ref_renderer(atlas: Atlas, links: Links):
+    """`ref(node, focus)` for the text twins: the `node_ref` macro's output, cached as `item`
+    (a paper's twin names each neighbour once per link, and the same neighbours recur)."""
+    macro = _graph_macro(atlas, "node_ref")
+
+    def ref(node: dict, focus: str | None) -> Markup:
+        if node["id"] == focus or not node.get("url"):
+            return macro(node, links, focus)
+        return _cached(atlas, "_ref_cache", links, node["url"], node["id"], lambda: macro(node, links, focus))
+    return ref
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -159,7 +260,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
     view = graphviews.paper_view(graph, atlas, paper.id)
     return _render(
         "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
-        bibtex=bibtex(paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
+        bibtex=_bibtex(atlas, paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
         view=view, twin=graphviews.twin(view, always=("cites", "related")),
     )
 
@@ -169,8 +270,10 @@ def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> s
 
     topic = atlas.topics[topic_id]
     view = graphviews.topic_view(graph, atlas, topic_id)
+    papers = atlas.papers_in(topic_id)
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=atlas.papers_in(topic_id), view=view, twin=graphviews.twin(view),
+                   papers=papers, view=view, twin=graphviews.twin(view),
+                   graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
                    **topic_context(atlas, topic_id))
 
 
@@ -191,21 +294,34 @@ def render_home(atlas: Atlas) -> str:
                    with_code=sum(1 for p in atlas.papers.values() if p.code))
 
 
-def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any]) -> str:
-    view = dict(graph, focus=None, topic_names=graphviews.topic_names(atlas))
+def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overview_url: str | None = None,
+                      overview: dict[str, Any] | None = None) -> str:
+    """The graph page; with `overview_url` (large atlases) it opens on the topic-level graph.
+    With `overview`, its text twin lists that overview, not every paper and link."""
+    view = dict(overview or graph, focus=None, topic_names=graphviews.topic_names(atlas))
     years = sorted(p.year for p in atlas.papers.values() if p.year is not None)
     types = sorted({e["type"] for e in graph["edges"]} | set(graphviews.EDGE_TYPES), key=graphviews.type_order)
     counts = {t: sum(1 for e in graph["edges"] if e["type"] == t) for t in types}
-    titles = sorted(p.title for p in atlas.papers.values())
+    # Title suggestions for the search, which only the full map has (not the overview).
+    titles = [] if overview_url else sorted(p.title for p in atlas.papers.values())
     return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, view=view,
                    twin=graphviews.twin(view), edge_types=types, edge_counts=counts,
                    edge_defaults=graphviews.GLOBAL_DEFAULT_TYPES, titles=titles,
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
-                   undated=sum(1 for p in atlas.papers.values() if p.year is None))
+                   undated=sum(1 for p in atlas.papers.values() if p.year is None),
+                   overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
 
 
 def render_bibliography(atlas: Atlas) -> str:
-    return "\n".join(bibtex(p) for p in atlas.papers.values())
+    return "\n".join(_bibtex(atlas, p) for p in atlas.papers.values())
+
+
+def _bibtex(atlas: Atlas, paper: Paper) -> str:
+    """bibtex(paper), computed once per build: the paper page and papers.bib both show it."""
+    cache: dict = atlas.__dict__.setdefault("_bibtex_cache", {})
+    if paper.id not in cache:
+        cache[paper.id] = bibtex(paper)
+    return cache[paper.id]
 
 
 def report_url(repo_url: str | None, paper: Paper) -> str | None:

@@ -179,11 +179,13 @@ def _check_chars(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
+
+
 def _check_tabs(text: str) -> None:
-    for n, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip(" ")
-        if stripped.startswith("\t"):
-            raise YamlError(n, len(line) - len(stripped) + 1, "tab used for indentation; use spaces")
+    m = _TAB_INDENT.search(text)  # the first line whose indentation reaches a tab
+    if m:
+        raise YamlError(text.count("\n", 0, m.start()) + 1, len(m.group(1)) + 1, "tab used for indentation; use spaces")
 
 
 def parse(raw: bytes) -> Doc:
@@ -199,7 +201,7 @@ def parse(raw: bytes) -> Doc:
         where = ""
         try:
             probe = Doc(None)
-            _build(yaml.parse(_BAD_CHARS.sub("\ufffd", text), Loader=_Loader), probe)
+            _parse_events(_BAD_CHARS.sub("\ufffd", text), probe)
             path = probe.field_at(line, col)
             where = _path_name(path) if path else ""
         except (yaml.YAMLError, YamlError):
@@ -210,8 +212,7 @@ def parse(raw: bytes) -> Doc:
         raise YamlError(line, col, f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it", where)
     doc = Doc(None)
     try:
-        events = yaml.parse(text, Loader=_Loader)
-        root = _build(events, doc)
+        root = _parse_events(text, doc)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
@@ -235,82 +236,101 @@ def _path_name(path: Path_) -> str:
     return out
 
 
-def _build(events: Any, doc: Doc) -> Any:
+def _parse_events(text: str, doc: Doc) -> Any:
+    loader = _Loader(text)
+    try:
+        return _build(loader.get_event, doc)
+    finally:
+        loader.dispose()
+
+
+_StreamEnd = yaml.StreamEndEvent
+_Scalar, _MapStart, _SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MapEnd, _SeqEnd, _DocStart, _Alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent, yaml.AliasEvent
+
+
+def _build(get_event: Any, doc: Doc) -> Any:
+    """The document's value from the parser's events, recording where every node and key is
+    (and where every scalar value ends).
+
+    One loop dispatching on the event's exact class (this runs for every event of every data
+    file, so it avoids per-event helper calls, generators and isinstance chains).
+    """
     documents = 0
     root: Any = None
-    stack: list[tuple[Any, Path_, dict[str, int] | None]] = []
-    pending_key: list[Any] = []  # for each open mapping: key awaiting its value, or None
+    stack: list[tuple[Any, Path_, dict[str, int] | None]] = []  # seen-keys is None for a list
+    pending_key: list[Any] = []  # for each open container: mapping key awaiting its value, or None
+    marks, key_marks, ends, plain_paths = doc.marks, doc.key_marks, doc.ends, doc.plain
+    null, int_match = _NULL, _INT.match
 
-    def attach(value: Any, start: Any, is_plain: bool = False, end: Any = None) -> Path_:
-        nonlocal root
-        if not stack:
-            root = value
-            path: Path_ = ()
-        else:
-            container, cpath, seen = stack[-1]
-            if isinstance(container, list):
-                path = (*cpath, len(container))
-                container.append(value)
-            elif pending_key[-1] is None:
-                if not isinstance(value, str):
-                    raise YamlError(*_pos(start), "a key must be a plain string")
-                key_path = (*cpath, value)
-                if value in seen:
-                    first = seen[value]
-                    raise YamlError(
-                        *_pos(start),
-                        f"duplicate key '{value}' (first on line {first}); keep one",
-                        ".".join(str(p) for p in key_path),
-                    )
-                seen[value] = start.line + 1
-                doc.key_marks[key_path] = _pos(start)
-                pending_key[-1] = value
-                return key_path
+    while True:
+        event = get_event()
+        cls = type(event)
+        if cls is _StreamEnd:
+            break
+        if cls is _Scalar or cls is _MapStart or cls is _SeqStart:
+            start = event.start_mark
+            if event.anchor is not None:
+                raise YamlError(*_pos(start), f"anchors (&{event.anchor}) are not allowed in atlas data")
+            if event.tag is not None:
+                raise YamlError(*_pos(start), f"explicit tags ({event.tag}) are not allowed in atlas data")
+            if cls is _Scalar:
+                is_plain = not event.style  # libyaml reports plain as "", PyYAML as None
+                value: Any = event.value
+                if is_plain:
+                    if value in null:
+                        value = None
+                    elif int_match(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
+                        value = int(value)
             else:
-                key = pending_key[-1]
-                pending_key[-1] = None
-                path = (*cpath, key)
-                container[key] = value
-        doc.marks[path] = _pos(start)
-        if end is not None:
-            doc.ends[path] = _pos(end)
-        if is_plain:
-            doc.plain.add(path)
-        return path
-
-    for event in events:
-        if isinstance(event, yaml.DocumentStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlError(*_pos(start), f"nested deeper than {MAX_DEPTH} levels")
+                is_plain = False
+                value = {} if cls is _MapStart else []
+            # Attach the node to its parent.
+            if not stack:
+                root = value
+                path: Path_ = ()
+            else:
+                container, cpath, seen = stack[-1]
+                if seen is None:
+                    path = (*cpath, len(container))
+                    container.append(value)
+                elif pending_key[-1] is None:
+                    if not isinstance(value, str):
+                        raise YamlError(*_pos(start), "a key must be a plain string")
+                    key_path = (*cpath, value)
+                    if value in seen:
+                        raise YamlError(
+                            *_pos(start),
+                            f"duplicate key '{value}' (first on line {seen[value]}); keep one",
+                            ".".join(str(p) for p in key_path),
+                        )
+                    seen[value] = start.line + 1
+                    key_marks[key_path] = (start.line + 1, start.column + 1)
+                    pending_key[-1] = value
+                    continue
+                else:
+                    key = pending_key[-1]
+                    pending_key[-1] = None
+                    path = (*cpath, key)
+                    container[key] = value
+            marks[path] = (start.line + 1, start.column + 1)
+            if cls is _Scalar:
+                end = event.end_mark
+                ends[path] = (end.line + 1, end.column + 1)
+                if is_plain:
+                    plain_paths.add(path)
+            else:
+                stack.append((value, path, {} if cls is _MapStart else None))
+                pending_key.append(None)
+        elif cls is _MapEnd or cls is _SeqEnd:
+            stack.pop()
+            pending_key.pop()
+        elif cls is _DocStart:
             documents += 1
             if documents > 1:
                 raise YamlError(*_pos(event.start_mark), "several YAML documents ('---'); keep one")
-            continue
-        if isinstance(event, yaml.AliasEvent):
+        elif cls is _Alias:
             raise YamlError(*_pos(event.start_mark), "aliases (*name) are not allowed in atlas data")
-        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if event.anchor is not None:
-                raise YamlError(
-                    *_pos(event.start_mark), f"anchors (&{event.anchor}) are not allowed in atlas data"
-                )
-            if event.tag is not None:
-                raise YamlError(
-                    *_pos(event.start_mark), f"explicit tags ({event.tag}) are not allowed in atlas data"
-                )
-        if isinstance(event, yaml.ScalarEvent):
-            plain = not event.style  # libyaml reports plain as "", PyYAML as None
-            value: Any = event.value
-            if plain and value in _NULL:
-                value = None
-            elif plain and _INT.match(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
-                value = int(value)
-            attach(value, event.start_mark, plain, event.end_mark)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(stack) >= MAX_DEPTH:
-                raise YamlError(*_pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")
-            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-            path = attach(container, event.start_mark)
-            stack.append((container, path, {} if isinstance(container, dict) else None))
-            pending_key.append(None)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            stack.pop()
-            pending_key.pop()
     return root

@@ -1,0 +1,195 @@
+"""The pieces that keep the atlas fast at 10,000 papers, checked for what they must not change.
+
+Speed itself is measured by `make bench`, never asserted here. These tests check that the
+topic-anchored layout is deterministic and stable, that the compiled schema check agrees with
+jsonschema, and that large atlases open the graph on a topic-level overview.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from atlas import data, layout
+from atlas.build import generate
+from atlas.data import load_schemas, _validators
+from conftest import DATA
+
+TAXONOMY = [("memory", None), ("kv-cache", "memory"), ("offloading", "memory"),
+            ("distributed-training", None), ("parallelism", "distributed-training"), ("other", None)]
+
+
+def test_layout_is_deterministic_and_adding_a_paper_moves_no_other_node():
+    papers = {f"p{i}": (["kv-cache", "parallelism"][i % 2],) for i in range(300)}
+    first = layout.topic_layout(TAXONOMY, papers, ["vllm", "lora"])
+    again = layout.topic_layout(TAXONOMY, dict(reversed(list(papers.items()))), ["lora", "vllm"])
+    assert first == again
+    grown = layout.topic_layout(TAXONOMY, {**papers, "new-paper": ("offloading", "kv-cache")}, ["vllm", "lora"])
+    assert set(grown) - set(first) == {"paper:new-paper"}
+    assert {k: grown[k] for k in first} == first
+    # A paper sits within its first topic's disc (pulled towards its other topics).
+    ax, ay = grown["topic:offloading"]
+    x, y = grown["paper:new-paper"]
+    assert ((x - ax) ** 2 + (y - ay) ** 2) ** 0.5 <= layout.PAPER_RADIUS + layout.PULL * 2 * layout.SUB_RADIUS + 1
+
+
+def test_layout_spreads_papers_and_separates_topics():
+    papers = {f"p{i}": ("kv-cache",) for i in range(500)} | {f"q{i}": ("parallelism",) for i in range(500)}
+    pos = layout.topic_layout(TAXONOMY, papers)
+    assert len({pos[f"paper:p{i}"] for i in range(500)}) > 490  # hashed, not piled on one point
+    kv, par = pos["topic:kv-cache"], pos["topic:parallelism"]
+    near_kv = sum(1 for i in range(500) if _d(pos[f"paper:p{i}"], kv) < _d(pos[f"paper:p{i}"], par))
+    assert near_kv == 500
+
+
+def _d(a, b):
+    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+
+def test_the_real_graph_positions_come_from_the_topic_layout(tmp_path):
+    graph = json.loads(generate(DATA).files["downloads/graph.json"])
+    pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]}
+    topics = {n["id"] for n in graph["nodes"] if n["kind"] == "topic"}
+    assert len(set(pos.values())) == len(pos)  # no two nodes on the same spot
+    # Adding a paper to a copy of the data moves no node that was already on the map.
+    d = tmp_path / "data"
+    shutil.copytree(DATA, d)
+    src = (d / "papers" / "qlora.yml").read_text(encoding="utf-8")
+    (d / "papers" / "qlora-copy.yml").write_text(
+        src.replace("id: qlora", "id: qlora-copy").replace('arxiv: "2305.14314"\n', ""), encoding="utf-8")
+    grown = json.loads(generate(d).files["downloads/graph.json"])
+    pos2 = {n["id"]: (n["x"], n["y"]) for n in grown["nodes"]}
+    assert set(pos2) - set(pos) == {"paper:qlora-copy"}
+    assert {k: pos2[k] for k in pos} == pos
+    assert topics <= set(pos2)
+
+
+# --- the compiled schema check must never accept what jsonschema rejects --------------------
+
+PAPER_KEYS = ["id", "title", "authors", "author_count", "published", "published_source", "abstract",
+              "topics", "arxiv", "code", "cites", "upvotes", "mentions", "relations", "facets", "extra"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
+                    st.sampled_from(["", " ", "x", "qlora", "2305.14314", "2305.14314v2", "2023-05-23",
+                                     "2023-02-30", "https://example.org/a", "http://x", "a\tb", "a\nb",
+                                     "listing", "arxiv", "uses", "extends", "memory", "\u202e", "Ab"]))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["type", "target", "evidence", "x", "optimizes", "devices"]), inner, max_size=3)),
+    max_leaves=6)
+
+
+def _good_paper() -> dict:
+    return {"id": "good-paper", "title": "Good: A Paper", "authors": ["Ada Lovelace", "Alan Turing"],
+            "published": "2024-05-01", "arxiv": "2405.00001", "topics": ["offloading"],
+            "abstract": "A short abstract.", "cites": ["qlora"], "mentions": ["vllm"],
+            "relations": [{"type": "uses", "target": "vllm", "evidence": "It uses vLLM."}]}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(PAPER_KEYS), values, max_size=4), st.lists(st.sampled_from(PAPER_KEYS), max_size=3))
+def test_compiled_check_agrees_with_jsonschema_on_paper_documents(changes, removed):
+    validator = _validators(load_schemas(DATA))["paper"]
+    assert validator.check is not None, "the paper schema uses a keyword fastschema.py lacks"
+    doc = _good_paper()
+    doc.update(changes)
+    for key in removed:
+        doc.pop(key, None)
+    assert validator.check(copy.deepcopy(doc)) == validator.validator.is_valid(doc), doc
+
+
+def test_compiled_check_accepts_every_real_file_and_rejects_every_rule_example():
+    validators = _validators(load_schemas(DATA))
+    loaded, problems = data.load(DATA)
+    assert [p for p in problems if p.severity == "error"] == []
+    for _, doc in loaded.papers.values():
+        assert validators["paper"].check(doc.value)
+    bad = [{**_good_paper(), "title": ""}, {**_good_paper(), "author_count": 3},
+           {**_good_paper(), "published": "2023-02-30"}, {**_good_paper(), "arxiv": "2305.14314v2"},
+           {**_good_paper(), "code": "http://x.org"}, {**_good_paper(), "topics": ["a", "a"]},
+           {**_good_paper(), "relations": [{"type": "uses", "target": "x"}]}, {**_good_paper(), "oops": 1},
+           {**_good_paper(), "title": "a\u202eb"}, {**_good_paper(), "upvotes": True}]
+    for doc in bad:
+        assert not validators["paper"].validator.is_valid(doc)
+        assert not validators["paper"].check(doc), doc
+
+
+def test_the_topic_overview_counts_links_between_topics():
+    from atlas.build import load_atlas
+    from atlas.graphdata import overview_data
+
+    atlas, _ = load_atlas(DATA)
+    ov = overview_data(atlas)
+    assert {n["id"] for n in ov["nodes"]} == {f"topic:{t}" for t in atlas.topics}
+    memory = next(n for n in ov["nodes"] if n["id"] == "topic:memory")
+    assert memory["papers"] == len(atlas.papers_in("memory")) and memory["label"].endswith(f"({memory['papers']})")
+    first = {p.id: p.topics[0] for p in atlas.papers.values()}
+    cross = sum(1 for p in atlas.papers.values() for c in p.cites if first[p.id] != first[c])
+    assert sum(e["weight"] for e in ov["edges"] if e["type"] == "cites") == cross
+    assert all(e["source"] != e["target"] for e in ov["edges"])
+
+
+def test_a_large_atlas_graph_page_opens_on_the_overview():
+    from atlas import render
+    from atlas.build import load_atlas
+    from atlas.graphdata import graph_data, overview_data
+
+    atlas, _ = load_atlas(DATA)
+    graph = graph_data(atlas)
+    overview = overview_data(atlas, graph)
+    assert overview == overview_data(atlas)  # the full map's topic positions, not new ones
+    small = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph)
+    assert "data-graph-overview" not in small and "?map=full" not in small
+    assert small.count('<li data-node="paper:') == len(atlas.papers)  # the twin lists every paper
+    assert "every node and link is listed as text below" in small and "<datalist" in small
+    large = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph,
+                                     overview_url="../downloads/graph-overview.json", overview=overview)
+    assert 'data-graph-overview="../downloads/graph-overview.json"' in large
+    assert '<a href="?map=full">' in large
+    assert "the topic-level map is listed as text below" in large
+    assert large.count("<option value=") == small.count("<option value=") - len(atlas.papers)  # no title suggestions: the overview has no papers to find
+    # Between the two thresholds: the full map is drawn, the twin lists the overview.
+    middle = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph, overview=overview)
+    assert "data-graph-overview" not in middle and '<li data-node="paper:' not in middle
+    # The twin of a large atlas lists the overview: every topic, no paper, each link's weight.
+    assert '<li data-node="paper:' not in large
+    assert large.count('<li data-node="topic:') == len(atlas.topics)
+    assert large.count(" between their papers</span>") == len(overview["edges"]) > 0
+    e = max(overview["edges"], key=lambda e: e["weight"])
+    assert f'data-source="{e["source"]}" data-target="{e["target"]}"' in large
+    assert f'{e["weight"]} link{"" if e["weight"] == 1 else "s"} between their papers' in large
+    assert f"The full map's {len(graph['nodes'])} nodes and {len(graph['edges'])} links" in large
+
+
+def test_the_compiled_check_gives_dollar_its_json_schema_meaning():
+    """Python's `$` matches before a final newline; the schema's (ECMA-262) does not, and the
+    compiled check must reject what the validator rejects."""
+    validator = _validators(load_schemas(DATA))["paper"]
+    for doc in ({**_good_paper(), "id": "qlora\n"}, {**_good_paper(), "arxiv": "2305.14314\n"}):
+        assert not validator.validator.is_valid(doc)
+        assert not validator.check(doc), doc
+
+
+def test_a_topic_graph_draws_only_the_newest_papers_of_a_large_topic(monkeypatch):
+    from atlas import graphviews, render
+    from atlas.build import load_atlas
+    from atlas.graphdata import graph_data
+
+    atlas, _ = load_atlas(DATA)
+    index = graphviews.GraphIndex(graph_data(atlas))
+    papers = atlas.papers_in("memory")
+    full = render.render_topic(atlas, "memory", index)
+    assert "newest papers (of" not in full
+    monkeypatch.setattr(graphviews, "TOPIC_VIEW_MAX_PAPERS", 3)
+    capped = render.render_topic(atlas, "memory", index)
+    assert f"its 3 newest papers (of {len(papers)};" in capped
+    drawn = {n["id"] for n in graphviews.topic_view(index, atlas, "memory")["nodes"] if n["kind"] == "paper"}
+    assert drawn == {f"paper:{p.id}" for p in papers[:3]}
+    # The page still lists every paper of the topic; only the graph and its twin are cut.
+    assert all(f'href="../../papers/{p.id}/"' in capped for p in papers)
+    twin = capped[capped.index('id="topic-graph-text"'):]
+    assert twin.count('<li data-node="paper:') == 3
