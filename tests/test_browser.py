@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from conftest import N_PAPERS
+
 
 def open_graph(watch, site_url, path="graph/"):
     watch.page.goto(site_url + path)
@@ -16,7 +18,7 @@ def test_graph_page_draws_every_paper_offline(watch, site_url, site_dir, artifac
     graph = json.loads((site_dir / "downloads" / "graph.json").read_text(encoding="utf-8"))
     drawn = page.evaluate("document.querySelector('.atlas-graph').atlasNetwork.body.data.nodes.getIds()")
     assert sorted(drawn) == sorted(n["id"] for n in graph["nodes"])
-    assert sum(1 for n in drawn if n.startswith("paper:")) == 58
+    assert sum(1 for n in drawn if n.startswith("paper:")) == N_PAPERS
     box = page.locator(".atlas-graph canvas").bounding_box()
     assert box["height"] >= 400 and box["width"] >= 400
     page.screenshot(path=str(artifacts_dir / "graph-desktop.png"))

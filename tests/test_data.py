@@ -36,7 +36,7 @@ def test_every_seed_paper_is_present_exactly_once(papers):
         by_title.setdefault(p["title"], []).append(pid)
     for s in seeds:
         assert len(by_title.get(s.title, [])) == 1, s.title
-    assert len(papers) == 58
+    assert len(papers) >= len(seeds)
 
 
 def test_listing_facts_are_kept_verbatim(papers):

@@ -23,7 +23,7 @@ def open_browse(watch, site_url):
 
 def test_sort_by_keyboard(watch, site_url, artifacts_dir):
     page = open_browse(watch, site_url)
-    assert len(visible_ids(page)) == 58
+    assert len(visible_ids(page)) == len(PAPERS)
     upvotes = page.locator("thead button[data-sort=upvotes]")
     upvotes.focus()
     page.keyboard.press("Enter")
@@ -57,9 +57,9 @@ def test_filter_by_keyboard(watch, site_url, artifacts_dir):
     page.keyboard.type("Offloading")
     assert technique.input_value() == "offloading"
     offloading = sorted(pid for pid, p in PAPERS.items() if "offloading" in p["facets"].get("techniques", []))
-    assert sorted(visible_ids(page)) == offloading and len(offloading) == 8
+    assert sorted(visible_ids(page)) == offloading and len(offloading) >= 2
     status = page.locator("[data-atlas-status]")
-    assert status.inner_text() == "8 of 58 papers match the filters."
+    assert status.inner_text() == f"{len(offloading)} of {len(PAPERS)} papers match the filters."
     # Narrow further with the text filter, typed.
     page.get_by_label("Title or author").focus()
     page.keyboard.type("zero")
@@ -79,6 +79,6 @@ def test_filter_by_keyboard(watch, site_url, artifacts_dir):
     # Clear with the keyboard: Tab to the reset button and press Enter.
     page.get_by_role("button", name="Clear filters").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('[data-atlas-status]').textContent === '58 papers.'")
-    assert len(visible_ids(page)) == 58
+    page.wait_for_function(f"document.querySelector('[data-atlas-status]').textContent === '{len(PAPERS)} papers.'")
+    assert len(visible_ids(page)) == len(PAPERS)
     watch.assert_clean()

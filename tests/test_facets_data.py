@@ -35,7 +35,7 @@ def test_registries_have_the_four_facet_kinds_and_every_value_is_used():
 
 
 def test_every_paper_has_curated_facets_and_an_artifact_statement():
-    assert len(PAPERS) == 58
+    assert len(PAPERS) >= 58
     for pid, p in PAPERS.items():
         assert "facets" in p, pid
         assert p["facets"]["artifact"] in REGISTRY["artifact"], pid

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ARTIFACTS, DATA, ROOT, SUBPATH, _SubPathHandler
+from conftest import ARTIFACTS, DATA, N_PAPERS, ROOT, SUBPATH, _SubPathHandler
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -292,7 +292,7 @@ def test_a_missing_address_gets_a_styled_404_with_working_links_and_search(make_
     page.goto(site_url + "a/b/c/")
     page.locator(".atlas-404-links a", has_text="All papers").click()
     page.wait_for_url("**" + SUBPATH + "papers/")
-    assert page.locator(".atlas-papers-index tbody tr").count() == 58
+    assert page.locator(".atlas-papers-index tbody tr").count() == N_PAPERS
     forgive_missing_pages(w, "papers/qlora-v2/old/", "a/b/c/")
     w.assert_clean()
 
@@ -431,7 +431,7 @@ def test_graph_works_after_instant_navigation_there_and_back(make_watch, self_ho
     # Still the first document, with vis-network loaded once and the whole graph drawn again.
     assert page.evaluate("window.__sameDocument") is True
     assert len(vis_loads) == 1
-    assert page.evaluate("document.querySelector('.atlas-graph').atlasNetwork.body.data.nodes.length") > 58
+    assert page.evaluate("document.querySelector('.atlas-graph').atlasNetwork.body.data.nodes.length") > N_PAPERS
     assert page.evaluate("document.querySelector('meta[property=\"og:url\"]').content") == page.url
     w.assert_clean()
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DATA
+from conftest import DATA, N_PAPERS
 
 CHECK = [sys.executable, "-m", "check_jsonschema"]
 
@@ -17,7 +17,7 @@ def run(schema: Path, *files: Path) -> subprocess.CompletedProcess:
 
 def test_independent_validator_accepts_every_data_file():
     papers = sorted((DATA / "papers").glob("*.yml"))
-    assert len(papers) == 58
+    assert len(papers) == N_PAPERS >= 58
     result = run(DATA / "schema" / "paper.schema.json", *papers)
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("topics", "external"):
