@@ -236,7 +236,7 @@ def test_atlas_feed_is_atom_newest_first_dated_by_publication(site_dir: Path):
     feed = parse_feed(site_dir, "feed.xml")
     entries = feed.findall(f"{ATOM}entry")
     dated = [pid for pid in newest_first(PAPERS) if "published" in PAPERS[pid]]
-    assert len(dated) == 57 and "streaming-diloco" not in dated
+    assert len(dated) == len(PAPERS) - 1 and "streaming-diloco" not in dated  # the one undated paper
     assert [e.findtext(f"{ATOM}id") for e in entries] == [f"{SITE}papers/{pid}/" for pid in dated]
     for e, pid in zip(entries, dated):
         p = PAPERS[pid]
