@@ -52,6 +52,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from atlas.new_paper import fold_lines  # the same >- folding as a curator's new entry
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (58, 1000, 10000)
 SEED = 2024
@@ -106,18 +108,6 @@ def _abstract(rng: random.Random) -> str:
     while sum(len(s) + 2 for s in out) < target:
         out.append(_sentence(rng, 10, 24) + ".")
     return " ".join(out)
-
-
-def _fold(text: str, width: int = 98, indent: str = "  ") -> str:
-    lines, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(indent + line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(indent + line)
-    return "\n".join(lines)
 
 
 def _topic_ids(data_dir: Path) -> tuple[list[str], list[str]]:
@@ -197,7 +187,7 @@ def write_corpus(data_dir: Path, n: int, seed: int = SEED) -> None:
             lines.append(f'  result: "{_sentence(rng, 10, 24)}"')
             if vocab.get("artifact"):
                 lines.append(f"  artifact: {rng.choice(vocab['artifact'])}")
-        lines += ["abstract: >-", _fold(_abstract(rng))]
+        lines += ["abstract: >-", "\n".join(fold_lines(_abstract(rng), width=98))]
         (papers / f"{pid}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if (data_dir / "reading-paths.yml").exists():
         # The curated reading paths name curated papers: replace them with paths of synthetic ones.

@@ -193,7 +193,7 @@ def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _fold(text: str, width: int = 96, indent: str = "  ") -> list[str]:
+def fold_lines(text: str, width: int = 96, indent: str = "  ") -> list[str]:
     """Lines of a `>-` block scalar that reads back as exactly `text` (single-spaced, one paragraph)."""
     lines, current = [], ""
     for word in text.split(" "):
@@ -270,7 +270,7 @@ def render_entry(record: Record, slug: str, topics: dict[str, list[str]], artifa
         "#   result: \"<the headline result, with the abstract's numbers>\"",
         f"#   artifact: {' | '.join(artifacts) if artifacts else '<id>'}  # what the abstract says about code",
         "abstract: >-",
-        *_fold(record.abstract),
+        *fold_lines(record.abstract),
     ]
     return "\n".join(out) + "\n"
 
