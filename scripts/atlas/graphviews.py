@@ -39,6 +39,8 @@ TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")
 # it adds five edges per paper and would bury the curated and citation edges; one tick shows it.
 GLOBAL_DEFAULT_TYPES = tuple(t for t in EDGE_TYPES if t != "related")
 LOCAL_RADIUS = 260
+# What a local graph's nodes carry: what atlas-graph.js draws and shows in tooltips.
+LOCAL_NODE_FIELDS = frozenset({"id", "kind", "label", "url", "year", "topics", "roots", "root", "level", "arxiv"})
 # A topic graph draws at most this many of the topic's papers, the newest: a topic of a large
 # atlas holds thousands, too many for a page to carry as data and as text (the full map has all).
 TOPIC_VIEW_MAX_PAPERS = 150
@@ -121,7 +123,20 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     for i, nid in enumerate(ring):
         angle = -math.pi / 2 + 2 * math.pi * i / len(ring)
         positions[nid] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
-    return _view(graph, atlas, [centre, *ring], PAPER_VIEW_TYPES, centre, positions)
+    # A star: only the paper's own links. Links among its neighbours belong to their pages (and
+    # to the Graph page); drawing them here would make a page's size and build time grow with
+    # its neighbours' degrees, not its own.
+    keep = set(positions)
+    nodes = []
+    for nid in sorted(keep):
+        node = {k: v for k, v in graph.nodes[nid].items() if k in LOCAL_NODE_FIELDS}
+        node["x"], node["y"] = positions[nid]
+        nodes.append(node)
+    edges = [e for e in graph.edges_of(centre)
+             if e["type"] in PAPER_VIEW_TYPES and e["source"] in keep and e["target"] in keep]
+    used = {t for n in nodes for t in n.get("topics", ())}
+    names = {tid: atlas.topics[tid].name for tid in sorted(used)}
+    return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": names}
 
 
 def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:

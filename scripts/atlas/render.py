@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from . import graphviews
 from .model import Atlas, Paper
+from .twinhtml import TwinWriter
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -166,7 +167,7 @@ def _render(name: str, src: str, **ctx: Any) -> str:
     if "atlas" in ctx:
         ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
         ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
-        ctx.setdefault("ref", _ref_renderer(ctx["atlas"], links))
+        ctx.setdefault("twins", _twin_writer(ctx["atlas"], links))
     return environment().get_template(name).render(links=links, src=src, **ctx)
 
 
@@ -225,23 +226,11 @@ def _item_renderer(atlas: Atlas, links: Links):
     return item
 
 
-def _graph_macro(atlas: Atlas, name: str):
-    macros: dict = atlas.__dict__.setdefault("_graph_macros", {})
-    if name not in macros:
-        macros[name] = getattr(environment().get_template("_graph.j2").module, name)
-    return macros[name]
-
-
-def _ref_renderer(atlas: Atlas, links: Links):
-    """`ref(node, focus)` for the text twins: the `node_ref` macro's output, cached as `item`
-    (a paper's twin names each neighbour once per link, and the same neighbours recur)."""
-    macro = _graph_macro(atlas, "node_ref")
-
-    def ref(node: dict, focus: str | None) -> Markup:
-        if node["id"] == focus or not node.get("url"):
-            return macro(node, links, focus)
-        return _cached(atlas, "_ref_cache", links, node["url"], node["id"], lambda: macro(node, links, focus))
-    return ref
+def _twin_writer(atlas: Atlas, links: Links) -> TwinWriter:
+    """`twins.twin(...)`: the text twins of this page's graphs (twinhtml.py), with a node's
+    link and description built once per group of sibling pages, like `item`."""
+    cache: dict = atlas.__dict__.setdefault("_twin_cache", {})
+    return TwinWriter(links.to, lambda url: _link_scope(links, url), cache)
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -255,14 +244,78 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
+FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardware", "Hardware"))
+
+
 def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None) -> str:
     src = f"papers/{paper.id}.md"
+    links = Links(src)
+    parts = _SiblingParts.of(atlas, links)
     view = graphviews.paper_view(graph, atlas, paper.id)
-    return _render(
-        "paper.md.j2", src, atlas=atlas, paper=paper, links_out=paper_links(paper),
-        bibtex=_bibtex(atlas, paper), roots=atlas.roots_of(paper), report_url=report_url(repo_url, paper),
-        view=view, twin=graphviews.twin(view, always=("cites", "related")),
+    groups = graphviews.twin(view, always=("cites", "related"))
+    f = paper.facets
+    return environment().get_template("paper.md.j2").render(
+        paper=paper, links_out=paper_links(paper), bibtex=_bibtex(atlas, paper),
+        report_url=report_url(repo_url, paper), view=view, root=parts.root, vis_url=parts.vis_url,
+        chips=Markup(" ").join(parts.chip(t) for t in paper.topics) + Markup(" ") if paper.topics else Markup(""),
+        facet_rows=[(label, Markup(", ").join(parts.facet_link(key, v) for v in f.get(key, [])))
+                    for key, label in FACET_ROWS],
+        artifact_link=parts.facet_link("artifact", f["artifact"]) if f.get("artifact") else None,
+        legend=parts.legend(tuple(g.type for g in groups)),
+        twin_html=_twin_writer(atlas, links).twin("paper-graph", view, groups),
+        mentions=[parts.mention(w) for w in paper.mentions],
     )
+
+
+class _SiblingParts:
+    """Pieces of a paper page that are the same on every paper page (all are siblings under
+    `papers/`, so their relative links to other pages agree): built once per build, by the same
+    templates and macros as elsewhere, and reused on every page."""
+
+    def __init__(self, atlas: Atlas, links: Links) -> None:
+        self.atlas, self.links = atlas, links
+        self.root = links.root()
+        self.vis_url = links.to("assets/vendor/vis-network/vis-network.min.js")
+        self._chips: dict[str, Markup] = {}
+        self._facets: dict[tuple[str, str], Markup] = {}
+        self._legends: dict[tuple[str, ...], Markup] = {}
+        self._mentions: dict[str, Markup] = {}
+
+    @classmethod
+    def of(cls, atlas: Atlas, links: Links) -> "_SiblingParts":
+        cache: dict = atlas.__dict__.setdefault("_sibling_parts", {})
+        scope = _link_scope(links, "index.md")
+        if scope not in cache:
+            cache[scope] = cls(atlas, links)
+        return cache[scope]
+
+    def chip(self, tid: str) -> Markup:
+        if tid not in self._chips:
+            self._chips[tid] = _macro(self.atlas, "topic_chip")(tid, self.links, self.atlas)
+        return self._chips[tid]
+
+    def facet_link(self, facet: str, value: str) -> Markup:
+        key = (facet, value)
+        if key not in self._facets:
+            self._facets[key] = _macro(self.atlas, "facet_link")(facet, value, self.links, self.atlas)
+        return self._facets[key]
+
+    def legend(self, types: tuple[str, ...]) -> Markup:
+        if types not in self._legends:
+            self._legends[types] = _graph_macro(self.atlas, "edge_legend")(list(types), self.atlas)
+        return self._legends[types]
+
+    def mention(self, work_id: str) -> Markup:
+        if work_id not in self._mentions:
+            self._mentions[work_id] = _macro(self.atlas, "mention_item")(self.atlas.external[work_id])
+        return self._mentions[work_id]
+
+
+def _graph_macro(atlas: Atlas, name: str):
+    macros: dict = atlas.__dict__.setdefault("_graph_macros", {})
+    if name not in macros:
+        macros[name] = getattr(environment().get_template("_graph.j2").module, name)
+    return macros[name]
 
 
 def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> str:

@@ -5,7 +5,7 @@ Out: `outputs(atlas, site_url)` -> {site path: bytes}: a page per facet value, t
 the faceted paper list, the timeline page and its SVG chart, the feeds and exports page,
 Atom feeds (whole atlas and one per top-level topic), CSL-JSON and RIS exports. Topic pages
 get their reading path and comparison table through `topic_context`, paper pages their
-Highwire `citation_*` values through the `_highwire.j2` front matter macro.
+Highwire `citation_*` values in the front matter of paper.md.j2.
 
 Everything is sorted and dated by publication only: no build clock reaches any output.
 Feeds are built with xml.etree (escaping is the library's job, not string building).

@@ -1,0 +1,126 @@
+"""The text twin of a graph view, as HTML: the one place that knows a twin's markup.
+
+Every graph the site draws (a paper's local graph, a topic graph, the Graph page) has a twin
+beside it: the same nodes and links as lists, for readers who cannot see or use the picture.
+In: a view and its groups from `graphviews` (`paper_view`, `topic_view`, `twin`), the page's
+`Links`, and a per-build cache. Out: `Markup`.
+
+This is Python, not a Jinja macro, because a large atlas renders it once per paper page
+(10,000 times at 10,000 papers) and a macro call per line cost more than the rest of the page.
+Every value from the data goes through markupsafe's escape, as in the autoescaping templates. A node's
+link and description depend on the page only through relative links, which are the same on
+sibling pages, so each is built once per group of siblings and reused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from markupsafe import Markup, escape as _e
+
+KINDS = (("paper", "papers"), ("topic", "topics"), ("work", "outside works"))
+
+
+def node_meta(node: dict[str, Any], names: dict[str, str]) -> str:
+    """What the twin says about a node after its name: kind, year and topics."""
+    kind = node["kind"]
+    if kind == "paper":
+        year = node["year"] if node.get("year") is not None else "date not stated"
+        return f"paper · {year} · " + ", ".join(names[t] for t in node["topics"])
+    if kind == "topic":
+        return "top-level topic" if node["level"] == 0 else "subtopic"
+    return "outside work" + (f" · arXiv {node['arxiv']}" if node.get("arxiv") else "")
+
+
+class TwinWriter:
+    """Writes twins for the pages of one build.
+
+    `to(url)` is the page's relative-link function (`Links.to`); `scope(url)` says which pages
+    link that URL alike (see `render._link_scope`), or None for a link that is this page's own;
+    `cache` is a dict that lives as long as the build.
+
+    Lines are built as text with every value passed through `_e` (markupsafe's escape, which
+    also escapes quotes, so it is safe inside attributes); only `twin()` wraps the result in
+    `Markup`, once.
+    """
+
+    def __init__(self, to: Callable[[str], str], scope: Callable[[str], Any], cache: dict) -> None:
+        self.to, self.scope, self.cache = to, scope, cache
+
+    def ref(self, node: dict[str, Any], focus: str | None) -> str:
+        """The node's name: bold for the view's focus, a link if it has a page, else text."""
+        if node["id"] == focus:
+            return f"<strong>{_e(node['label'])}</strong>"
+        url = node.get("url")
+        if not url:
+            return _e(node["label"])
+        scope = self.scope(url)
+        key = ("ref", scope, node["id"])
+        out = self.cache.get(key) if scope is not None else None
+        if out is None:
+            out = f'<a href="{_e(self.to(url))}">{_e(node["label"])}</a>'
+            if scope is not None:
+                self.cache[key] = out
+        return out
+
+    def node_line(self, node: dict[str, Any], focus: str | None, names: dict[str, str]) -> str:
+        meta_key = ("meta", node["id"])
+        meta = self.cache.get(meta_key)
+        if meta is None:
+            meta = self.cache[meta_key] = _e(node_meta(node, names))
+        return f'<li data-node="{_e(node["id"])}">{self.ref(node, focus)} <span class="atlas-muted">· {meta}</span></li>'
+
+    def edge_line(self, e: dict[str, Any], focus: str | None) -> str:
+        extra = ""
+        if e["type"] == "related":
+            extra += f' <span class="atlas-score">similarity {e["score"]:.4f}, rank {e["rank"]}</span>'
+        weight = e.get("weight")
+        if weight:
+            extra += f' <span class="atlas-score">{weight} link{"" if weight == 1 else "s"} between their papers</span>'
+        if e.get("evidence"):
+            extra += f'<br><span class="atlas-evidence">Evidence: “{_e(e["evidence"])}”</span>'
+        return (f'<li data-source="{_e(e["source"])}" data-target="{_e(e["target"])}">'
+                f'{self.ref(e["source_node"], focus)} <span aria-hidden="true">→</span>'
+                f'<span class="atlas-sr-only">{_e(e["type"])}</span> {self.ref(e["target_node"], focus)}{extra}</li>')
+
+    def twin(self, dom_id: str, view: dict[str, Any], groups: list, collapsed: bool = False,
+             level: int = 3) -> Markup:
+        """The whole twin: its nodes by kind, then its links by relation type (`groups`).
+
+        With `collapsed`, each list is a <details> (the Graph page's lists are long); otherwise
+        each has a heading of the given level."""
+        focus, names, dom = view["focus"], view["topic_names"], _e(dom_id)
+        out = [f'<div class="atlas-twin" id="{dom}-text" data-search-exclude>']
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for node in view["nodes"]:
+            by_kind.setdefault(node["kind"], []).append(node)
+        for kind, label in KINDS:
+            members = by_kind.get(kind)
+            if not members:
+                continue
+            if collapsed:
+                out.append(f'<details class="atlas-twin-group"><summary>Nodes: {label} ({len(members)})</summary>')
+            else:
+                out.append(f'<h{level} id="{dom}-nodes-{kind}">Nodes: {label} ({len(members)})</h{level}>')
+            out.append(f'<ul class="atlas-twin-nodes" data-kind="{kind}">')
+            out.extend(self.node_line(n, focus, names) for n in members)
+            out.append("</ul>")
+            if collapsed:
+                out.append("</details>")
+        for g in groups:
+            count = f'<span class="atlas-muted">({len(g.edges)})</span>'
+            if collapsed:
+                out.append(f'<details class="atlas-twin-group"><summary>{_e(g.heading)} {count}</summary>')
+            else:
+                out.append(f'<h{level} id="{dom}-{_e(g.type)}">{_e(g.heading)} {count}</h{level}>')
+            out.append(f'<p class="atlas-muted">{_e(g.meaning)}</p>')
+            if g.edges:
+                out.append(f'<ul class="atlas-twin-edges" data-edge-type="{_e(g.type)}">')
+                out.extend(self.edge_line(e, focus) for e in g.edges)
+                out.append("</ul>")
+            else:
+                out.append('<p class="atlas-muted">None recorded.</p>')
+            if collapsed:
+                out.append("</details>")
+        out.append("</div>")
+        return Markup("\n".join(out))
