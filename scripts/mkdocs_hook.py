@@ -16,6 +16,7 @@ from mkdocs.structure.files import File, Files
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from atlas.build import DataError, generate  # noqa: E402
+from atlas.compact import compact_html  # noqa: E402
 
 _sources: dict[str, str] = {}
 # Generated pages whose "Edit this page" opens the repository file they are made from.
@@ -72,3 +73,8 @@ def on_page_context(context, page, config, nav):
     elif page.file.generated_by is not None:
         page.edit_url = None
     return context
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Every page without the theme's indentation (see atlas/compact.py)."""
+    return compact_html(output)

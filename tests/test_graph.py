@@ -201,6 +201,10 @@ def expected_paper_view(graph: dict, pid: str) -> set[str]:
     return out
 
 
+def nodes_of(view: dict) -> set[str]:
+    return {n["id"] for n in view["nodes"]}
+
+
 @pytest.mark.parametrize("pid", ["qlora", "a-mem", "llamarl", "streaming-diloco"])
 def test_a_paper_page_embeds_its_neighbourhood_and_a_twin_of_it(site_dir: Path, graph: dict, pid: str):
     page = parse(site_dir, f"papers/{pid}")
@@ -210,8 +214,13 @@ def test_a_paper_page_embeds_its_neighbourhood_and_a_twin_of_it(site_dir: Path, 
     view = json.loads(raw)
     assert {n["id"] for n in view["nodes"]} == expected_paper_view(graph, pid)
     assert view["focus"] == f"paper:{pid}"
-    # Every drawn edge is an edge of graph.json between two drawn nodes.
+    # Every drawn edge is an edge of graph.json between two drawn nodes, and is the paper's own:
+    # the local graph is a star (its neighbours' links to each other are on their pages).
     assert not edge_keys(view["edges"]) - edge_keys(graph["edges"])
+    assert view["edges"] and all(f"paper:{pid}" in (e["source"], e["target"]) for e in view["edges"])
+    own = {(e["source"], e["target"], e["type"]) for e in graph["edges"] if f"paper:{pid}" in (e["source"], e["target"])
+           and e["source"] in nodes_of(view) and e["target"] in nodes_of(view) and e["type"] not in ("topic", "mentions")}
+    assert set(edge_keys(view["edges"])) == own
     # The twin lists exactly the same nodes and edges.
     assert sorted(page.nodes["paper-graph-text"]) == sorted(n["id"] for n in view["nodes"])
     assert edge_keys({"source": s, "target": t, "type": k} for s, t, k in page.edges["paper-graph-text"]) == edge_keys(view["edges"])

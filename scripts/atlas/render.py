@@ -262,7 +262,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
                     for key, label in FACET_ROWS],
         artifact_link=parts.facet_link("artifact", f["artifact"]) if f.get("artifact") else None,
         legend=parts.legend(tuple(g.type for g in groups)),
-        twin_html=_twin_writer(atlas, links).twin("paper-graph", view, groups),
+        twin_html=_twin_writer(atlas, links).twin("paper-graph", view, groups, focus_name="this paper"),
         mentions=[parts.mention(w) for w in paper.mentions],
     )
 

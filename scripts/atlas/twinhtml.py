@@ -70,7 +70,7 @@ class TwinWriter:
             meta = self.cache[meta_key] = _e(node_meta(node, names))
         return f'<li data-node="{_e(node["id"])}">{self.ref(node, focus)} <span class="atlas-muted">· {meta}</span></li>'
 
-    def edge_line(self, e: dict[str, Any], focus: str | None) -> str:
+    def edge_line(self, e: dict[str, Any], focus: str | None, focus_name: str | None = None) -> str:
         extra = ""
         if e["type"] == "related":
             extra += f' <span class="atlas-score">similarity {e["score"]:.4f}, rank {e["rank"]}</span>'
@@ -80,15 +80,21 @@ class TwinWriter:
         if e.get("evidence"):
             extra += f'<br><span class="atlas-evidence">Evidence: “{_e(e["evidence"])}”</span>'
         return (f'<li data-source="{_e(e["source"])}" data-target="{_e(e["target"])}">'
-                f'{self.ref(e["source_node"], focus)} <span aria-hidden="true">→</span>'
-                f'<span class="atlas-sr-only">{_e(e["type"])}</span> {self.ref(e["target_node"], focus)}{extra}</li>')
+                f'{self._end(e["source_node"], focus, focus_name)} <span aria-hidden="true">→</span>'
+                f'<span class="atlas-sr-only">{_e(e["type"])}</span> {self._end(e["target_node"], focus, focus_name)}{extra}</li>')
+
+    def _end(self, node: dict[str, Any], focus: str | None, focus_name: str | None) -> str:
+        if focus_name is not None and node["id"] == focus:
+            return f"<strong>{_e(focus_name)}</strong>"
+        return self.ref(node, focus)
 
     def twin(self, dom_id: str, view: dict[str, Any], groups: list, collapsed: bool = False,
-             level: int = 3) -> Markup:
+             level: int = 3, focus_name: str | None = None) -> Markup:
         """The whole twin: its nodes by kind, then its links by relation type (`groups`).
 
         With `collapsed`, each list is a <details> (the Graph page's lists are long); otherwise
-        each has a heading of the given level."""
+        each has a heading of the given level. With `focus_name` ("this paper"), the links name
+        the focus by it: the focus's own page says its title once, in the list of nodes."""
         focus, names, dom = view["focus"], view["topic_names"], _e(dom_id)
         out = [f'<div class="atlas-twin" id="{dom}-text" data-search-exclude>']
         by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -116,7 +122,7 @@ class TwinWriter:
             out.append(f'<p class="atlas-muted">{_e(g.meaning)}</p>')
             if g.edges:
                 out.append(f'<ul class="atlas-twin-edges" data-edge-type="{_e(g.type)}">')
-                out.extend(self.edge_line(e, focus) for e in g.edges)
+                out.extend(self.edge_line(e, focus, focus_name) for e in g.edges)
                 out.append("</ul>")
             else:
                 out.append('<p class="atlas-muted">None recorded.</p>')
