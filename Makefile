@@ -31,7 +31,7 @@ build: $(STAMP)
 	$(BIN)/python -m atlas build
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 validate: $(STAMP)
 	$(BIN)/python -m atlas validate

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, graphviews, render, render_facets
+from . import data, forked, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
 from .yamlsafe import Problem
@@ -108,16 +108,30 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None) -> Gen
             overview_url="../downloads/graph-overview.json" if big else None,
             overview=overview if len(atlas.papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
     }
-    for tid in atlas.topics:
-        files[f"topics/{tid}.md"] = render.render_topic(atlas, tid, index).encode("utf-8")
-    for paper in atlas.papers.values():
-        files[f"papers/{paper.id}.md"] = render.render_paper(atlas, paper, index, repo_url=repo_url).encode("utf-8")
-    files.update((path, text.encode("utf-8")) for path, text in contribute_pages(data_dir).items())
-    files["downloads/graph.json"] = _json_bytes(graph)
-    files["downloads/graph-overview.json"] = _json_bytes(overview)
-    files["downloads/graph.graphml"] = graphml(graph)
-    files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
-    files.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
+    papers = list(atlas.papers.values())
+
+    def paper_pages(some: list) -> dict[str, bytes]:
+        return {f"papers/{p.id}.md": render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
+                for p in some}
+
+    def the_rest() -> dict[str, bytes]:
+        out = {f"topics/{tid}.md": render.render_topic(atlas, tid, index).encode("utf-8") for tid in atlas.topics}
+        out.update(paper_pages(papers[:half]))
+        out.update((path, text.encode("utf-8")) for path, text in contribute_pages(data_dir).items())
+        out["downloads/graph.json"] = _json_bytes(graph)
+        out["downloads/graph-overview.json"] = _json_bytes(overview)
+        out["downloads/graph.graphml"] = graphml(graph)
+        out["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
+        out.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
+        return out
+
+    # A large atlas renders the later part of its paper pages in a forked process on the other
+    # core, while this one renders everything else (see forked.py); the output is the same.
+    parallel = forked.enabled(len(papers))
+    half = len(papers) * 2 // 5 if parallel else len(papers)
+    theirs, mine = forked.both(lambda: paper_pages(papers[half:]), the_rest, parallel=parallel)
+    files.update(mine)
+    files.update(theirs)
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
 

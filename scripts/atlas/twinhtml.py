@@ -107,7 +107,7 @@ class TwinWriter:
             if collapsed:
                 out.append(f'<details class="atlas-twin-group"><summary>Nodes: {label} ({len(members)})</summary>')
             else:
-                out.append(f'<h{level} id="{dom}-nodes-{kind}">Nodes: {label} ({len(members)})</h{level}>')
+                out.append(f'<h{level} id="{dom}-nodes-{kind}" data-search-exclude>Nodes: {label} ({len(members)})</h{level}>')
             out.append(f'<ul class="atlas-twin-nodes" data-kind="{kind}">')
             out.extend(self.node_line(n, focus, names) for n in members)
             out.append("</ul>")
@@ -118,7 +118,7 @@ class TwinWriter:
             if collapsed:
                 out.append(f'<details class="atlas-twin-group"><summary>{_e(g.heading)} {count}</summary>')
             else:
-                out.append(f'<h{level} id="{dom}-{_e(g.type)}">{_e(g.heading)} {count}</h{level}>')
+                out.append(f'<h{level} id="{dom}-{_e(g.type)}" data-search-exclude>{_e(g.heading)} {count}</h{level}>')
             out.append(f'<p class="atlas-muted">{_e(g.meaning)}</p>')
             if g.edges:
                 out.append(f'<ul class="atlas-twin-edges" data-edge-type="{_e(g.type)}">')
