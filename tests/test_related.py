@@ -79,7 +79,7 @@ def test_the_vectors_are_scikit_learns_to_the_last_bit_on_the_real_data():
     assert_same_matrix(texts_of(load_atlas(DATA)[0]))
 
 
-def test_the_vectors_are_scikit_learns_on_accents_stop_words_digits_and_one_letter_words():
+def test_the_vectors_are_scikit_learns_on_accents_stop_words_digits_separators_and_one_letter_words():
     assert_same_matrix([
         "Café naïve RÉSUMÉ: the über-fast façade of Ångström units",
         "x y z a I of the and: only stop words and single letters",
@@ -87,6 +87,7 @@ def test_the_vectors_are_scikit_learns_on_accents_stop_words_digits_and_one_lett
         "GPT-4 vs. LLaMA_2 at 8x A100 80GB; fp8/bf16 kernels, 3.5x faster, 10,000 tokens",
         "Ｆｕｌｌｗｉｄｔｈ letters, ligature ﬁne, Greek ἄλφα, Cyrillic ёж, CJK 注意力 机制",
         "the the the café cafe CAFE",
+        "tab\tvertical\x0bsep\x1cunit\x1fnull\x00snake_case __init__ a_b x-ray e.g. O(n^2) #42 _",
     ])
 
 

@@ -37,9 +37,12 @@ CHUNK = 512  # rows of the similarity matrix held at once: memory stays O(CHUNK 
 EXACT_UP_TO = 2000  # papers; above this many, pairs are found from strong terms
 STRONG_TERMS = 10  # per paper, the terms that find its candidate pairs
 CANDIDATES = 20  # per paper, pairs scored exactly (at least)
-# scikit-learn's token pattern is (?u)\b\w\w+\b; findall over maximal runs of two or more word
-# characters finds the same tokens, faster.
+# scikit-learn's token pattern is (?u)\b\w\w+\b: maximal runs of two or more word characters.
+# findall of \w\w+ finds the same runs; in ASCII text (nearly all of it) splitting at every
+# character that is not a letter, digit or underscore finds them faster (and the one-character
+# runs, dropped with the stop words).
 _TOKEN = re.compile(r"\w\w+")
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
 
 
 def related_papers(atlas: Atlas, n: int = TOP_N, exact_up_to: int = EXACT_UP_TO) -> dict[str, list[tuple[str, float]]]:
@@ -67,13 +70,14 @@ def tfidf_matrix(texts: list[str]):
     counts: list[int] = []
     lens: list[int] = []
     for text in texts:
-        tokens = Counter(_TOKEN.findall(_fold(text)))
+        text = _fold(text)
+        tokens = Counter(text.translate(_ASCII_NON_WORD).split() if text.isascii() else _TOKEN.findall(text))
         cols.extend(map(vocab.__getitem__, tokens))
         counts.extend(tokens.values())
         lens.append(len(tokens))
     words = list(vocab)
     stop = _stop_words()
-    kept = [t for t, w in enumerate(words) if w not in stop]
+    kept = [t for t, w in enumerate(words) if len(w) > 1 and w not in stop]
     column = np.full(len(words), -1, dtype=np.int64)
     column[sorted(kept, key=words.__getitem__)] = np.arange(len(kept))
     rows = np.repeat(np.arange(len(texts)), lens)
@@ -174,8 +178,7 @@ def _strong_term_pairs(matrix, n: int) -> list[list[tuple[int, float]]]:
     # Each row's STRONG_TERMS largest weights (and any equal to the last of them).
     rows = np.repeat(np.arange(count), np.diff(matrix.indptr))
     keep = matrix.data >= _kth_largest(matrix.indptr, matrix.data, STRONG_TERMS)[rows]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows[keep], minlength=count))))
-    strong = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
+    strong = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], _indptr(rows[keep], count)), shape=matrix.shape)
     full_t = matrix.T.tocsr()
     pairs = []
     for start in range(0, count, CHUNK):
@@ -200,20 +203,42 @@ def _strong_term_pairs(matrix, n: int) -> list[list[tuple[int, float]]]:
 
 
 def _kth_largest(indptr, values, k: int):
-    """Per CSR row, its k-th largest value (-1 where the row has fewer than k): the rows are laid
-    out in a padded array, a block at a time, and partitioned (linear time, no full sort)."""
+    """Per CSR row, its k-th largest value (-1 where the row has fewer than k). Long rows are first
+    cut down: the k-th largest of every 8th entry is never more than the k-th largest of all."""
+    import numpy as np
+
+    lens = np.diff(indptr)
+    if lens.max(initial=0) <= 32 * k:
+        return _padded_kth(indptr, values, k)
+    rows = np.repeat(np.arange(len(lens)), lens)
+    every = (np.arange(len(values)) - indptr[rows]) & 7 == 0
+    floor = _padded_kth(_indptr(rows[every], len(lens)), values[every], k)
+    keep = values >= floor[rows]
+    return _padded_kth(_indptr(rows[keep], len(lens)), values[keep], k)
+
+
+def _indptr(rows, count: int):
+    import numpy as np
+
+    return np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=count))))
+
+
+def _padded_kth(indptr, values, k: int):
+    """`_kth_largest` by laying the rows out in a padded array, 128 rows at a time, and
+    partitioning it (linear time, no sort)."""
     import numpy as np
 
     count = len(indptr) - 1
     out = np.full(count, -1.0)
     lens = np.diff(indptr)
-    for s in range(0, count, CHUNK):
-        width = int(lens[s:s + CHUNK].max(initial=0))
+    step = 128
+    for s in range(0, count, step):
+        width = int(lens[s:s + step].max(initial=0))
         if width < k:
             continue
-        block = np.full((min(CHUNK, count - s), width), -1.0)
-        at = np.arange(indptr[s], indptr[min(s + CHUNK, count)])
-        r = np.repeat(np.arange(block.shape[0]), lens[s:s + CHUNK])
+        block = np.full((min(step, count - s), width), -1.0)
+        at = np.arange(indptr[s], indptr[min(s + step, count)])
+        r = np.repeat(np.arange(block.shape[0]), lens[s:s + step])
         block[r, at - indptr[s + r]] = values[at]
         out[s:s + block.shape[0]] = np.partition(block, width - k, axis=1)[:, width - k]
     return out
