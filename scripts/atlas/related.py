@@ -239,7 +239,7 @@ def _padded_kth(indptr, values, k: int):
         block = np.full((min(step, count - s), width), -1.0)
         at = np.arange(indptr[s], indptr[min(s + step, count)])
         r = np.repeat(np.arange(block.shape[0]), lens[s:s + step])
-        block[r, at - indptr[s + r]] = values[at]
+        block.ravel()[at - indptr[s + r] + r * width] = values[at]
         out[s:s + block.shape[0]] = np.partition(block, width - k, axis=1)[:, width - k]
     return out
 
@@ -258,7 +258,7 @@ def _pair_cosines(matrix, a, b):
         dense = matrix[s:s + per_block].toarray()
         pa, others = a[lo:hi] - s, matrix[b[lo:hi]]  # the b rows, gathered
         lens = np.diff(others.indptr)
-        products = dense[np.repeat(pa, lens), others.indices] * others.data
+        products = dense.ravel().take(np.repeat(pa * dense.shape[1], lens) + others.indices) * others.data
         sums = np.add.reduceat(products, others.indptr[:-1]) if len(products) else np.zeros(len(pa))
         out[lo:hi] = np.where(lens > 0, sums, 0.0)
     return out
