@@ -83,12 +83,13 @@ _WORDS = (
 ).split()
 
 # Real text has a few frequent words and a long tail of rare ones, and it is the rare ones that
-# make two papers similar. Drawing words uniformly from the domain words above would put most of
+# make two papers similar. Drawing words evenly from the domain words above would put most of
 # them in every abstract, so every pair of papers would look alike: a dense similarity matrix that
-# real text never produces. So words follow Zipf's law (the word of rank r has weight 1/r) over a
-# vocabulary of _VOCAB_SIZE words: the domain words as the frequent head, then made-up words of three
-# consonant-vowel syllables for the tail (no "b" onset, so none of them is an English stop word),
-# enumerated by a fixed stride so the list is the same on every run.
+# real text never produces. So words follow Zipf's law (the word of rank r has weight 1/r) over
+# _VOCAB_SIZE words: the domain words, then made-up words of three consonant-vowel syllables (no
+# "b" onset, so none of them is an English stop word), enumerated by a fixed stride. The _SHARED
+# most frequent are the same in every topic; below them each topic rotates the ranking by an
+# offset of its own, so a topic's frequent words (its jargon) are rare in most other topics.
 _VOCAB_SIZE = 5000
 _SHARED = 30  # the most frequent words, shared by every topic
 _ONSETS, _VOWELS = "dfgklmnprstvz", "aeiou"
