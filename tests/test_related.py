@@ -137,3 +137,20 @@ def test_below_the_threshold_every_pair_is_scored(corpus, exact):
     """The default threshold keeps a corpus of this size on the exact path."""
     assert len(corpus.papers) <= related.EXACT_UP_TO
     assert related_papers(corpus) == exact
+
+
+def test_the_strong_term_path_lists_identical_texts_first_by_id_and_leaves_out_papers_without_terms():
+    text = "Pipeline parallelism schedules micro-batches across GPU stages to hide bubbles."
+    papers = {
+        "zeta": Text("Stage scheduling", text),
+        "alpha": Text("Stage scheduling", text),
+        "mid": Text("Stage scheduling", text),
+        "query": Text("Stage scheduling for GPU pipelines", text),
+        "unrelated": Text("Hippocampal episodic recall", "Sleep consolidates episodic memories in rodents."),
+        "empty": Text("The", "Of the and a it is."),  # nothing but stop words: no vector at all
+    }
+    result = related_papers(SimpleNamespace(papers=papers), exact_up_to=0)
+    assert result == related_papers(SimpleNamespace(papers=papers), exact_up_to=10 ** 9)
+    assert [pid for pid, _ in result["query"]] == ["alpha", "mid", "zeta"]
+    assert result["alpha"][:2] == [("mid", 1.0), ("zeta", 1.0)]
+    assert result["unrelated"] == [] and result["empty"] == []
