@@ -58,7 +58,8 @@ def related_papers(atlas: Atlas, n: int = TOP_N, exact_up_to: int = EXACT_UP_TO)
 
 
 def tfidf_matrix(texts: list[str]):
-    """The TF-IDF matrix of `texts` (CSR, one L2-normalised row per text, columns in term order),
+    """The TF-IDF matrix of `texts` (CSR, one L2-normalised row per text, a column per term in
+    alphabetical order),
     equal to `TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode")
     .fit_transform(texts)`, including the order of the entries within a row (scikit-learn keeps
     them in the order the terms first appear in the corpus, and that order is the order of the
