@@ -37,6 +37,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import itertools
 import json
 import os
 import random
@@ -49,6 +50,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import zlib
 from pathlib import Path
 
 from atlas.new_paper import fold_lines  # the same >- folding as a curator's new entry
@@ -78,6 +80,30 @@ _WORDS = (
     "prefetching reuse locality hierarchy tiers agents retrieval episodic semantic consolidation "
     "federated decentralized asynchronous synchronous convergence stability variance loss"
 ).split()
+
+# Real text has a few frequent words and a long tail of rare ones, and it is the rare ones that
+# make two papers similar. Drawing words evenly from the domain words above would put most of
+# them in every abstract, so every pair of papers would look alike: a dense similarity matrix that
+# real text never produces. So words follow Zipf's law (the word of rank r has weight 1/r) over
+# _VOCAB_SIZE words: the domain words, then made-up words of three consonant-vowel syllables (no
+# "b" onset, so none of them is an English stop word), enumerated by a fixed stride. The _SHARED
+# most frequent are the same in every topic; below them each topic rotates the ranking by an
+# offset of its own, so a topic's frequent words (its jargon) are rare in most other topics.
+_VOCAB_SIZE = 5000
+_SHARED = 30  # the most frequent words, shared by every topic
+_ONSETS, _VOWELS = "dfgklmnprstvz", "aeiou"
+_SYLLABLES = [c + v for c in _ONSETS for v in _VOWELS]
+
+
+def _made_up_word(i: int) -> str:
+    j = (i * 7919 + 17) % len(_SYLLABLES) ** 3  # 7919 is prime to 65**3: distinct for distinct i
+    return "".join(_SYLLABLES[j // len(_SYLLABLES) ** k % len(_SYLLABLES)] for k in range(3))
+
+
+_VOCAB = tuple(_WORDS) + tuple(_made_up_word(i) for i in range(_VOCAB_SIZE - len(_WORDS)))
+_RANKS = range(len(_VOCAB))
+_ZIPF_CUM = tuple(itertools.accumulate(1.0 / rank for rank in range(1, len(_VOCAB) + 1)))
+
 _FIRST = ("Ada Alan Barbara Chen Dana Elena Farid Grace Hiro Ines Jun Kavya Lena Mateo Nadia Omar "
           "Priya Quinn Rosa Sven Tara Umar Vera Wei Xin Yara Zoe").split()
 _LAST = ("Abara Brandt Castillo Dufour Eriksen Fujita Gallo Haddad Ivanova Jensen Kowalski Laine "
@@ -86,8 +112,14 @@ _NAMES = [f"{f} {l}" for f in _FIRST for l in _LAST]
 _REL_TYPES = ("extends", "compares-with", "uses", "alternative-to")
 
 
-def _sentence(rng: random.Random, lo: int, hi: int) -> str:
-    words = [rng.choice(_WORDS) for _ in range(rng.randint(lo, hi))]
+def _sentence(rng: random.Random, lo: int, hi: int, topic: str = "") -> str:
+    """Zipf-distributed words; with a topic, the tail is rotated by an offset of the topic's own,
+    so papers of one topic share their jargon (a tail word frequent in one topic is rare in most)."""
+    ranks = rng.choices(_RANKS, cum_weights=_ZIPF_CUM, k=rng.randint(lo, hi))
+    if topic:
+        head, tail, shift = _SHARED, len(_VOCAB) - _SHARED, zlib.crc32(topic.encode())
+        ranks = [r if r < head else head + (r - head + shift) % tail for r in ranks]
+    words = [_VOCAB[r] for r in ranks]
     return words[0].capitalize() + " " + " ".join(words[1:])
 
 
@@ -96,16 +128,16 @@ def _title(rng: random.Random) -> str:
     head = " ".join(w.capitalize() for w in rng.sample(_WORDS, 2))
     out = head + ": " + _sentence(rng, 6, 8)
     while len(out) < 70:
-        out += " " + rng.choice(_WORDS)
+        out += " " + rng.choices(_VOCAB, cum_weights=_ZIPF_CUM)[0]
     return out[:95].rstrip()
 
 
-def _abstract(rng: random.Random) -> str:
-    """About 1,500 characters of sentences."""
+def _abstract(rng: random.Random, topics: list[str] | tuple[str, ...] = ()) -> str:
+    """About 1,500 characters of sentences, each in the jargon of one of the paper's topics."""
     out: list[str] = []
     target = rng.randint(1300, 1700)
     while sum(len(s) + 2 for s in out) < target:
-        out.append(_sentence(rng, 10, 24) + ".")
+        out.append(_sentence(rng, 10, 24, rng.choice(topics) if topics else "") + ".")
     return " ".join(out)
 
 
@@ -186,7 +218,7 @@ def write_corpus(data_dir: Path, n: int, seed: int = SEED) -> None:
             lines.append(f'  result: "{_sentence(rng, 10, 24)}"')
             if vocab.get("artifact"):
                 lines.append(f"  artifact: {rng.choice(vocab['artifact'])}")
-        lines += ["abstract: >-", "\n".join(fold_lines(_abstract(rng), width=98))]
+        lines += ["abstract: >-", "\n".join(fold_lines(_abstract(rng, topics), width=98))]
         (papers / f"{pid}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if (data_dir / "reading-paths.yml").exists():
         # The curated reading paths name curated papers: replace them with paths of synthetic ones.
