@@ -154,3 +154,21 @@ def test_the_strong_term_path_lists_identical_texts_first_by_id_and_leaves_out_p
     assert [pid for pid, _ in result["query"]] == ["alpha", "mid", "zeta"]
     assert result["alpha"][:2] == [("mid", 1.0), ("zeta", 1.0)]
     assert result["unrelated"] == [] and result["empty"] == []
+
+
+def test_a_large_atlas_says_on_its_pages_that_related_papers_were_searched(monkeypatch):
+    """Above EXACT_UP_TO papers the twins' explanation says pairs were searched, not all compared."""
+    from atlas import graphviews, related, render
+    from atlas.build import load_atlas
+    from atlas.graphdata import graph_data
+    from conftest import DATA
+
+    atlas, _ = load_atlas(DATA)
+    index = graphviews.GraphIndex(graph_data(atlas))
+    exact = render.render_paper(atlas, atlas.papers["qlora"], index)
+    assert "Each paper links to its 5 most similar papers" in exact and "can be missed" not in exact
+    monkeypatch.setattr(related, "EXACT_UP_TO", len(atlas.papers) - 1)
+    atlas.__dict__.pop("_sibling_parts", None)
+    searched = render.render_paper(atlas, atlas.papers["qlora"], index)
+    assert "each paper is compared with the papers that share one of its 10 strongest terms" in searched
+    assert "a similar paper sharing none of them can be missed" in searched

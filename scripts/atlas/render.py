@@ -244,6 +244,12 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
+def _related_searched(atlas: Atlas) -> bool:
+    from .related import EXACT_UP_TO
+
+    return len(atlas.papers) > EXACT_UP_TO
+
+
 FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardware", "Hardware"))
 
 
@@ -252,7 +258,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
     links = Links(src)
     parts = _SiblingParts.of(atlas, links)
     view = graphviews.paper_view(graph, atlas, paper.id)
-    groups = graphviews.twin(view, always=("cites", "related"))
+    groups = graphviews.twin(view, always=("cites", "related"), related_searched=_related_searched(atlas))
     f = paper.facets
     return environment().get_template("paper.md.j2").render(
         paper=paper, links_out=paper_links(paper), bibtex=_bibtex(atlas, paper),
@@ -325,7 +331,7 @@ def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> s
     view = graphviews.topic_view(graph, atlas, topic_id)
     papers = atlas.papers_in(topic_id)
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=papers, view=view, twin=graphviews.twin(view),
+                   papers=papers, view=view, twin=graphviews.twin(view, related_searched=_related_searched(atlas)),
                    graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
                    **topic_context(atlas, topic_id))
 
@@ -358,7 +364,7 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
     # Title suggestions for the search, which only the full map has (not the overview).
     titles = [] if overview_url else sorted(p.title for p in atlas.papers.values())
     return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, view=view,
-                   twin=graphviews.twin(view), edge_types=types, edge_counts=counts,
+                   twin=graphviews.twin(view, related_searched=_related_searched(atlas)), edge_types=types, edge_counts=counts,
                    edge_defaults=graphviews.GLOBAL_DEFAULT_TYPES, titles=titles,
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
                    undated=sum(1 for p in atlas.papers.values() if p.year is None),
