@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from .model import Atlas, Paper
-from .render import _render
+from .render import Links, _render
 
 KINDS = ("optimizes", "techniques", "hardware", "artifact")
 KIND_NAMES = {"optimizes": "Optimises", "techniques": "Technique", "hardware": "Hardware", "artifact": "Code"}
@@ -47,7 +47,22 @@ def facet_src(kind: str, value: str) -> str:
 
 
 def papers_with(atlas: Atlas, kind: str, value: str) -> list[Paper]:
-    return sorted((p for p in atlas.papers.values() if value in values_of(p, kind)), key=lambda p: p.sort_key)
+    """Papers with `value` for facet `kind`, newest first."""
+    return list(_facet_members(atlas).get((kind, value), ()))
+
+
+def _facet_members(atlas: Atlas) -> dict[tuple[str, str], list[Paper]]:
+    """(kind, value) -> its papers, newest first: one pass over the papers, once per build
+    (not a scan of every paper for every facet value)."""
+    cache = atlas.__dict__.get("_facet_members")
+    if cache is None:
+        cache = {}
+        for p in atlas.by_date:
+            for kind in KINDS:
+                for v in values_of(p, kind):
+                    cache.setdefault((kind, v), []).append(p)
+        atlas.__dict__["_facet_members"] = cache
+    return cache
 
 
 def top_level(atlas: Atlas) -> list[str]:
@@ -75,15 +90,24 @@ def render_facet_value(atlas: Atlas, kind: str, value: str) -> str:
 
 
 def browse_rows(atlas: Atlas) -> list[dict[str, Any]]:
+    """One row per paper, newest first, with every value the table shows already worked out
+    (the template only lays them out: at 10,000 rows, each expression counts)."""
+    order = {t: i for i, t in enumerate(atlas.topics)}
     rows = []
-    for p in sorted(atlas.papers.values(), key=lambda p: p.sort_key):
-        topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)},
-                           key=list(atlas.topics).index)
+    for p in atlas.by_date:
+        topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)}, key=order.__getitem__)
+        cells = {k: facet_cell(atlas, p, k) for k in KINDS}
         rows.append({
             "paper": p,
             "topic_ids": topic_ids,
+            "topics": " ".join(topic_ids),
+            "date": p.published.isoformat() if p.published else "",
+            "year": p.year if p.year else "none",
+            "title": p.title.lower(),
+            "upvotes": p.upvotes if p.upvotes is not None else "",
             "text": " ".join([p.title, *p.authors]).lower(),
-            **{k: facet_cell(atlas, p, k) for k in KINDS},
+            "ids": {k: " ".join(v for v, _ in cells[k]) for k in KINDS},
+            **cells,
         })
     return rows
 
@@ -93,8 +117,13 @@ def render_browse(atlas: Atlas) -> str:
     years = sorted({p.year for p in atlas.papers.values() if p.year is not None}, reverse=True)
     options = {k: sorted(((v, e["name"]) for v, e in atlas.facets.get(k, {}).items()), key=lambda x: x[1].lower())
                for k in KINDS}
+    # Links from this page to every topic and facet value, worked out once rather than per cell.
+    links = Links("browse.md")
+    topic_href = {t: links.topic(t) for t in atlas.topics}
+    facet_href = {k: {v: links.to(facet_src(k, v)) for v in atlas.facets.get(k, {})} for k in KINDS}
     return _render("browse.md.j2", "browse.md", atlas=atlas, rows=rows, years=years, options=options,
-                   kind_names=KIND_NAMES, kinds=KINDS)
+                   kind_names=KIND_NAMES, kinds=KINDS, topic_href=topic_href, facet_href=facet_href,
+                   topic_name={t.id: t.name for t in atlas.topics.values()})
 
 
 def comparison_rows(atlas: Atlas, topic_id: str) -> list[dict[str, Any]]:
@@ -189,7 +218,8 @@ def render_timeline(atlas: Atlas) -> str:
 def render_exports_page(atlas: Atlas) -> str:
     feeds = [(feed_path(None), None, "All papers")] + [(feed_path(t), t, atlas.topics[t].name) for t in top_level(atlas)]
     undated = sorted((p for p in atlas.papers.values() if p.published is None), key=lambda p: p.id)
-    return _render("exports.md.j2", "exports.md", atlas=atlas, feeds=feeds, undated=undated)
+    return _render("exports.md.j2", "exports.md", atlas=atlas, feeds=feeds, undated=undated,
+                   feed_max=FEED_MAX, capped=any(feed_is_capped(atlas, tid) for _, tid, _ in feeds))
 
 
 # --- feeds --------------------------------------------------------------------------------
@@ -204,11 +234,26 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+# A feed holds the newest papers only: a feed reader polls the whole file again and again, and
+# a feed of every paper would be megabytes at 10,000 papers (the bibliography exports hold them all).
+FEED_MAX = 100
+
+
 def feed_papers(atlas: Atlas, topic_id: str | None) -> list[Paper]:
-    """Dated papers, newest first (ties by id). Papers without a publication date are left out:
-    every Atom entry needs a date, and the atlas does not invent one."""
-    papers = atlas.papers_in(topic_id) if topic_id else sorted(atlas.papers.values(), key=lambda p: p.sort_key)
-    return [p for p in papers if p.published is not None]
+    """The newest FEED_MAX dated papers, newest first (ties by id). Papers without a publication
+    date are left out: every Atom entry needs a date, and the atlas does not invent one."""
+    papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
+    out = []
+    for p in papers:  # newest first, undated last
+        if p.published is None or len(out) == FEED_MAX:
+            break
+        out.append(p)
+    return out
+
+
+def feed_is_capped(atlas: Atlas, topic_id: str | None) -> bool:
+    papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
+    return sum(1 for p in papers if p.published is not None) > FEED_MAX
 
 
 def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
@@ -226,9 +271,13 @@ def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     topic = atlas.topics[topic_id] if topic_id else None
     sub(feed, "title", f"{SITE_TITLE}: {topic.name}" if topic else SITE_TITLE)
-    sub(feed, "subtitle", (f"Papers on {topic.name.lower()} in the atlas, newest first." if topic else
-                           "Every dated paper in the atlas, newest first.") +
-        " Entries are dated by publication; papers without a stated date are not in the feed.")
+    if feed_is_capped(atlas, topic_id):
+        lead = (f"The {FEED_MAX} newest papers on {topic.name.lower()} in the atlas." if topic else
+                f"The {FEED_MAX} newest dated papers in the atlas.")
+    else:
+        lead = (f"Papers on {topic.name.lower()} in the atlas, newest first." if topic else
+                "Every dated paper in the atlas, newest first.")
+    sub(feed, "subtitle", lead + " Entries are dated by publication; papers without a stated date are not in the feed.")
     sub(feed, "id", base + name)
     sub(feed, "link", rel="self", type="application/atom+xml", href=base + name)
     sub(feed, "link", rel="alternate", type="text/html", href=base + (f"topics/{topic_id}/" if topic_id else ""))
