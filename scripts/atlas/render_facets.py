@@ -8,7 +8,10 @@ get their reading path and comparison table through `topic_context`, paper pages
 Highwire `citation_*` values through the `_highwire.j2` front matter macro.
 
 Everything is sorted and dated by publication only: no build clock reaches any output.
-Feeds are built with xml.etree (escaping is the library's job, not string building).
+Feeds are built with xml.etree (escaping is the library's job, not string building) and hold
+the newest FEED_MAX papers; the faceted list holds the newest BROWSE_MAX and says so when the
+atlas has more. Per-paper values are worked out once per build (the members of each facet
+value in one pass, each browse row's data once), not looked up again per page or per cell.
 """
 
 from __future__ import annotations
@@ -89,12 +92,17 @@ def render_facet_value(atlas: Atlas, kind: str, value: str) -> str:
                    papers=papers_with(atlas, kind, value))
 
 
-def browse_rows(atlas: Atlas) -> list[dict[str, Any]]:
-    """One row per paper, newest first, with every value the table shows already worked out
-    (the template only lays them out: at 10,000 rows, each expression counts)."""
+# The faceted list is one table filtered in the browser: at about 1.3 kB a row, 10,000 papers
+# would make a 13 MB page. Above this many papers it lists the newest ones and says so.
+BROWSE_MAX = 1000
+
+
+def browse_rows(atlas: Atlas, limit: int | None = None) -> list[dict[str, Any]]:
+    """One row per paper (the newest `limit` if given), newest first, with every value the
+    table shows already worked out (the template only lays them out)."""
     order = {t: i for i, t in enumerate(atlas.topics)}
     rows = []
-    for p in atlas.by_date:
+    for p in atlas.by_date[:limit]:
         topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)}, key=order.__getitem__)
         cells = {k: facet_cell(atlas, p, k) for k in KINDS}
         rows.append({
@@ -112,9 +120,10 @@ def browse_rows(atlas: Atlas) -> list[dict[str, Any]]:
     return rows
 
 
-def render_browse(atlas: Atlas) -> str:
-    rows = browse_rows(atlas)
-    years = sorted({p.year for p in atlas.papers.values() if p.year is not None}, reverse=True)
+def render_browse(atlas: Atlas, limit: int = BROWSE_MAX) -> str:
+    rows = browse_rows(atlas, limit)
+    shown = [r["paper"] for r in rows]
+    years = sorted({p.year for p in shown if p.year is not None}, reverse=True)
     options = {k: sorted(((v, e["name"]) for v, e in atlas.facets.get(k, {}).items()), key=lambda x: x[1].lower())
                for k in KINDS}
     # Links from this page to every topic and facet value, worked out once rather than per cell.
@@ -123,6 +132,7 @@ def render_browse(atlas: Atlas) -> str:
     facet_href = {k: {v: links.to(facet_src(k, v)) for v in atlas.facets.get(k, {})} for k in KINDS}
     return _render("browse.md.j2", "browse.md", atlas=atlas, rows=rows, years=years, options=options,
                    kind_names=KIND_NAMES, kinds=KINDS, topic_href=topic_href, facet_href=facet_href,
+                   total=len(atlas.papers), undated_shown=any(p.published is None for p in shown),
                    topic_name={t.id: t.name for t in atlas.topics.values()})
 
 
@@ -239,27 +249,27 @@ def _stamp(day: dt.date) -> str:
 FEED_MAX = 100
 
 
-def feed_papers(atlas: Atlas, topic_id: str | None) -> list[Paper]:
-    """The newest FEED_MAX dated papers, newest first (ties by id). Papers without a publication
+def feed_papers(atlas: Atlas, topic_id: str | None, limit: int = FEED_MAX) -> list[Paper]:
+    """The newest `limit` dated papers, newest first (ties by id). Papers without a publication
     date are left out: every Atom entry needs a date, and the atlas does not invent one."""
     papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
     out = []
     for p in papers:  # newest first, undated last
-        if p.published is None or len(out) == FEED_MAX:
+        if p.published is None or len(out) == limit:
             break
         out.append(p)
     return out
 
 
-def feed_is_capped(atlas: Atlas, topic_id: str | None) -> bool:
+def feed_is_capped(atlas: Atlas, topic_id: str | None, limit: int = FEED_MAX) -> bool:
     papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
-    return sum(1 for p in papers if p.published is not None) > FEED_MAX
+    return sum(1 for p in papers if p.published is not None) > limit
 
 
-def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
+def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str, limit: int = FEED_MAX) -> bytes:
     base = site_url if site_url.endswith("/") else site_url + "/"
     name = feed_path(topic_id)
-    papers = feed_papers(atlas, topic_id)
+    papers = feed_papers(atlas, topic_id, limit)
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -271,9 +281,9 @@ def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     topic = atlas.topics[topic_id] if topic_id else None
     sub(feed, "title", f"{SITE_TITLE}: {topic.name}" if topic else SITE_TITLE)
-    if feed_is_capped(atlas, topic_id):
-        lead = (f"The {FEED_MAX} newest papers on {topic.name.lower()} in the atlas." if topic else
-                f"The {FEED_MAX} newest dated papers in the atlas.")
+    if feed_is_capped(atlas, topic_id, limit):
+        lead = (f"The {limit} newest papers on {topic.name.lower()} in the atlas." if topic else
+                f"The {limit} newest dated papers in the atlas.")
     else:
         lead = (f"Papers on {topic.name.lower()} in the atlas, newest first." if topic else
                 "Every dated paper in the atlas, newest first.")
