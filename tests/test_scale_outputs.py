@@ -8,6 +8,7 @@ Speed itself is measured by `make bench`, never asserted here.
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -151,3 +152,15 @@ def test_a_large_atlas_lists_its_newest_papers_and_says_where_the_rest_are(atlas
     assert years == [str(y) for y in sorted({p.year for p in atlas.by_date[:10]}, reverse=True)]
     assert '<option value="none">' not in page
     assert render_facets.BROWSE_MAX == 1000
+
+
+# --- citation exports ---------------------------------------------------------------------------
+
+def test_csl_json_is_laid_out_exactly_as_json_dumps_lays_it_out(atlas):
+    items = [render_facets.csl_item(p) for p in atlas.papers.values()]
+    expected = json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    assert render_facets.render_csl_json(atlas) == expected
+    odd = [{"b": [1, [2, -3], [], {}], "a": 'q"\\\n\u2028 é 👩\u200d🔬 </script>', "c": None, "d": True, "e": 1.5}]
+    out: list[str] = []
+    render_facets._indented(odd, "\n", out)
+    assert "".join(out) == json.dumps(odd, ensure_ascii=False, indent=1, sort_keys=True)
