@@ -81,6 +81,8 @@ SCHEMAS = [
                                                                       "items": {"$ref": "#/$defs/s"}}},
      "$defs": {"s": {"type": "string", "minLength": 1, "allOf": [{"pattern": "x"}], "pattern": "^[a-z]+$"}}},
     {"allOf": [{"type": ["string", "integer"]}, {"type": "string", "maxLength": 2}], "minimum": 3},
+    {"allOf": [{"type": "integer"}, {"type": "number", "minimum": 2}]},
+    {"type": "number", "$ref": "#/$defs/i", "$defs": {"i": {"type": ["integer", "null"], "maximum": 6}}},
     {"type": "array", "uniqueItems": True, "minItems": 1, "items": {"type": ["integer", "string"]}},
     {"type": "array", "uniqueItems": True},
     {"properties": {"a": {"type": "integer", "maximum": 5}}, "required": ["b"], "additionalProperties": {"type": "string"}},
@@ -108,3 +110,17 @@ def test_the_compiled_check_agrees_with_jsonschema_on_other_schemas(i, instance)
     # Twice: the second answer may come from the remembered strings.
     assert check(copy.deepcopy(instance)) == expected, (schema, instance)
     assert check(copy.deepcopy(instance)) == expected, (schema, instance)
+
+
+FIXED = [None, True, False, 0, 2, 3, 5.0, 6, 7, 2.5, "", "x", "ax", "aax", "xyz", [], [1, 1], [1, True], ["x", "x"],
+         ["ax", "xa"], {}, {"a": "x"}, {"a": "ax", "b": ["ax", "ax"]}, {"a": "ax", "b": ["ax", "xa"]}, {"b": 1},
+         {"a": 1, "b": 2}, {"b": "x"}, {"a": 6, "b": "s"}, {"c": 1}, {"next": {"v": 3}}, {"next": {"v": 1.5}}, [[1]]]
+
+
+@pytest.mark.parametrize("i", range(len(SCHEMAS)))
+def test_the_compiled_check_agrees_with_jsonschema_on_fixed_instances(i):
+    schema = SCHEMAS[i]
+    check = fastschema.compile_check(schema, {"s.json": schema}, None, "s.json", pattern=data._compiled)
+    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": data._pattern})(schema)
+    assert [check(x) for x in FIXED] == [validator.is_valid(x) for x in FIXED]
+    assert any(validator.is_valid(x) for x in FIXED) and not all(validator.is_valid(x) for x in FIXED)

@@ -101,7 +101,13 @@ class _Parts:
 
     def merge(self, o: "_Parts") -> None:
         if o.types is not None:
-            self.types = o.types if self.types is None else self.types & o.types
+            if self.types is None:
+                self.types = o.types
+            elif o.types != self.types:
+                # Both constrain the type: keep the other one as a check of its own (a set
+                # intersection would drop integers from `integer` and `number`).
+                preds = tuple(_TYPES[t] for t in sorted(o.types))
+                self.general.append(lambda x: any(f(x) for f in preds))
         self.general += o.general
         self.min_len = max(self.min_len, o.min_len)
         if o.max_len is not None:
