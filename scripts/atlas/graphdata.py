@@ -139,13 +139,25 @@ def graphml(data: dict[str, Any]) -> bytes:
         return out
 
     graph_data_lines = data_lines("graph", graph_attrs, "    ")
-    body = []
+    # The keys come first but are only known at the end: the body is kept as encoded chunks
+    # (a list of a million short strings would be several times the file's size).
+    chunks: list[bytes] = []
+    body: list[str] = []
+
+    def flush() -> None:
+        if body:
+            # ASCII with character references, as networkx writes it (the same text to any XML reader).
+            chunks.append(("\n".join(body) + "\n").encode("ascii", "xmlcharrefreplace"))
+            body.clear()
+
     for nid, values in nodes:
         lines = data_lines("node", values, "      ")
         if lines:
             body += [f"    <node id={_xml_attr(nid)}>", *lines, "    </node>"]
         else:
             body.append(f"    <node id={_xml_attr(nid)} />")
+        if len(body) > 20_000:
+            flush()
     quoted: dict[str, str] = {}  # node id -> its attribute value, for the edges that name it
     for (source, target, kind), values in edges.items():
         src = quoted.get(source) or quoted.setdefault(source, _xml_attr(source))
@@ -153,12 +165,14 @@ def graphml(data: dict[str, Any]) -> bytes:
         head = f"    <edge source={src} target={dst} id={_xml_attr(kind)}"
         lines = data_lines("edge", values, "      ")
         body += [head + ">", *lines, "    </edge>"] if lines else [head + " />"]
+        if len(body) > 20_000:
+            flush()
+    body += [*graph_data_lines, "  </graph>", "</graphml>"]
+    flush()
     key_lines = [f'  <key id="{kid}" for="{scope}" attr.name={_xml_attr(name)} attr.type="{kind}" />'
                  for (name, kind, scope), kid in reversed(keys.items())]
-    out = [f"<graphml {_GRAPHML_NS}>", *key_lines, '  <graph edgedefault="directed">', *body,
-           *graph_data_lines, "  </graph>", "</graphml>", ""]
-    # ASCII with character references, as networkx writes it (the same text to any XML reader).
-    return "\n".join(out).encode("ascii", "xmlcharrefreplace")
+    head = [f"<graphml {_GRAPHML_NS}>", *key_lines, '  <graph edgedefault="directed">']
+    return b"".join([("\n".join(head) + "\n").encode("ascii", "xmlcharrefreplace"), *chunks])
 
 
 # Above this many papers the graph page opens on the topic-level overview; the full map of
