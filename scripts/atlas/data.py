@@ -39,6 +39,7 @@ RESERVED_IDS = frozenset({"index", "404", "search", "assets", "downloads", "feed
 WINDOWS_DEVICE_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 # Characters that show nothing on their own: a title made only of these is blank to a reader.
 _INVISIBLE = set("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u3164\u115f\u1160\uffa0\u180e\u2800\u034f\u17b4\u17b5")
+_ASCII_VISIBLE = re.compile("[!-~]")  # printable ASCII other than space: each visible()
 _FLOATISH = re.compile(r"^[0-9]+\.[0-9]+$")
 _BIDI = {"\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
          "\u2066", "\u2067", "\u2068", "\u2069"}
@@ -271,7 +272,7 @@ def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
     if not isinstance(doc.value, dict):
         return out
     for key in ("arxiv",):
-        if (key,) in doc.plain and isinstance(doc.value.get(key), str) and _FLOATISH.match(doc.value[key]):
+        if isinstance(doc.value.get(key), str) and _FLOATISH.match(doc.value[key]) and doc.is_plain((key,)):
             line, col = doc.mark((key,))
             text = doc.value[key]
             out.append(Problem(rel, line, col, key, f"quote the arXiv id: write {key}: \"{text}\" "
@@ -282,7 +283,11 @@ def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
     texts += [(("relations", i, "evidence"), r.get("evidence")) for i, r in enumerate(v.get("relations") or [])
               if isinstance(v.get("relations"), list) and isinstance(r, dict)]
     for path, text in texts:
-        if isinstance(text, str) and re.search(r"\S", text) and not any(visible(ch) for ch in text):
+        # Almost every text has a printable ASCII character, which is visible: only the rest
+        # are looked at character by character.
+        if not isinstance(text, str) or _ASCII_VISIBLE.search(text):
+            continue
+        if re.search(r"\S", text) and not any(visible(ch) for ch in text):
             out.append(Problem(rel, *doc.mark(path), field_name(path),
                                "must not be blank (it holds only invisible characters)"))
     return out

@@ -57,6 +57,7 @@ _TYPES: dict[str, Check] = {
     "integer": _is_integer,
     "number": _is_number,
 }
+_CLASSES = {"string": str, "array": list, "object": dict}
 
 
 def _pointer(doc: Any, fragment: str) -> Any:
@@ -69,135 +70,203 @@ def _pointer(doc: Any, fragment: str) -> Any:
     return node
 
 
+class _Parts:
+    """What one schema (with the `allOf` members and `$ref` targets merged into it) asks of an instance.
+
+    Merging is sound because `allOf` and a `$ref` next to other keywords are conjunctions: the
+    instance must pass every part. Keeping the constraints as data until the end lets `_build`
+    write one closure per type (a string's lengths and patterns in one function, an object's
+    `properties`, `additionalProperties: false` and `required` in one loop) instead of a closure
+    per keyword."""
+
+    __slots__ = ("types", "general", "min_len", "max_len", "searches", "strings", "numbers",
+                 "min_items", "max_items", "unique", "items", "items_str", "arrays",
+                 "required", "props", "closed", "objects")
+
+    def __init__(self) -> None:
+        self.types: frozenset[str] | None = None  # None: any type
+        self.general: list[Check] = []   # checks that apply to every instance
+        self.min_len, self.max_len = 0, None
+        self.searches: list[Callable[[str], Any]] = []  # bound `search` methods of the patterns
+        self.strings: list[Check] = []   # other checks of a string
+        self.numbers: list[Check] = []   # ... of a number
+        self.min_items, self.max_items, self.unique = 0, None, False
+        self.items: list[Check] = []     # each item must pass all of these
+        self.items_str = False           # the items are certainly strings once `items` passed
+        self.arrays: list[Check] = []
+        self.required: list[str] = []
+        self.props: list[dict[str, Check]] = []   # one mapping per `properties` keyword
+        self.closed: list[frozenset[str]] = []    # the known keys of each `additionalProperties: false`
+        self.objects: list[Check] = []
+
+    def merge(self, o: "_Parts") -> None:
+        if o.types is not None:
+            if self.types is None:
+                self.types = o.types
+            elif o.types != self.types:
+                # Both constrain the type: keep the other one as a check of its own (a set
+                # intersection would drop integers from `integer` and `number`).
+                preds = tuple(_TYPES[t] for t in sorted(o.types))
+                self.general.append(lambda x: any(f(x) for f in preds))
+        self.general += o.general
+        self.min_len = max(self.min_len, o.min_len)
+        if o.max_len is not None:
+            self.max_len = o.max_len if self.max_len is None else min(self.max_len, o.max_len)
+        self.searches += o.searches
+        self.strings += o.strings
+        self.numbers += o.numbers
+        self.min_items = max(self.min_items, o.min_items)
+        if o.max_items is not None:
+            self.max_items = o.max_items if self.max_items is None else min(self.max_items, o.max_items)
+        self.unique = self.unique or o.unique
+        self.items += o.items
+        self.items_str = self.items_str or o.items_str
+        self.arrays += o.arrays
+        self.required += o.required
+        self.props += o.props
+        self.closed += o.closed
+        self.objects += o.objects
+
 class _Compiler:
     def __init__(self, resources: dict[str, dict], format_checker: Any,
                  pattern: Callable[[str], re.Pattern[str]] = re.compile) -> None:
         self.resources = resources
         self.format_checker = format_checker
         self.pattern = pattern
-        self.refs: dict[tuple[str, str], list[Check]] = {}
+        self.refs: dict[tuple[str, str], list[Check]] = {}  # a recursive reference's check, once built
+        self.open: list[tuple[str, str]] = []               # references being resolved right now
 
-    def ref(self, base: str, ref: str) -> Check:
+    def ref(self, base: str, ref: str) -> _Parts:
+        """The referenced schema's parts, to merge into the referring one; a reference back
+        into a schema still being resolved (recursion) becomes a check filled in once built."""
         name, _, fragment = ref.partition("#")
         name = name or base
         if name not in self.resources:
             raise Unsupported(f"reference to {ref}")
         key = (name, fragment)
-        if key not in self.refs:
-            cell: list[Check] = []
-            self.refs[key] = cell  # recursion-safe: filled once compiled
-            cell.append(self.compile(_pointer(self.resources[name], fragment), name))
-        cell = self.refs[key]
-        if cell:  # compiled already: call it directly
-            return cell[0]
-        return lambda x: cell[0](x)  # a recursive reference, filled in once compiled
+        if key in self.open:
+            cell = self.refs.setdefault(key, [])
+            out = _Parts()
+            out.general.append(lambda x: cell[0](x))
+            return out
+        self.open.append(key)
+        try:
+            parts = self.parts(_pointer(self.resources[name], fragment), name)
+        finally:
+            self.open.pop()
+        if key in self.refs and not self.refs[key]:
+            self.refs[key].append(_build(parts))
+        return parts
 
     def compile(self, schema: Any, base: str) -> Check:
+        return _build(self.parts(schema, base))
+
+    def parts(self, schema: Any, base: str) -> _Parts:
+        p = _Parts()
         if schema is True:
-            return lambda x: True
+            return p
         if schema is False:
-            return lambda x: False
+            p.general.append(lambda x: False)
+            return p
         if not isinstance(schema, dict):
             raise Unsupported(f"schema {schema!r}")
         unknown = set(schema) - _SUPPORTED
         if unknown:
             raise Unsupported(", ".join(sorted(unknown)))
         s = schema
-        anything: list[Check] = []   # checks that apply to every instance
-        strings: list[Check] = []    # checks that apply only when the instance is a string
-        numbers_: list[Check] = []   # ... a number
-        arrays: list[Check] = []     # ... a list
-        objects: list[Check] = []    # ... a dict
 
         if "type" in s:
             types = s["type"] if isinstance(s["type"], list) else [s["type"]]
-            preds = [_TYPES[t] for t in types]
-            anything.append(preds[0] if len(preds) == 1 else (lambda x, p=preds: any(f(x) for f in p)))
+            for t in types:
+                _TYPES[t]  # KeyError (unsupported) for an unknown type name
+            p.types = frozenset(types)
         if "enum" in s:
             enum = list(s["enum"])
             if all(isinstance(e, str) for e in enum):
                 strs = frozenset(enum)
-                anything.append(lambda x: x in strs if isinstance(x, str) else any(equal(e, x) for e in enum))
+                p.general.append(lambda x: x in strs if isinstance(x, str) else any(equal(e, x) for e in enum))
             else:
-                anything.append(lambda x: any(equal(e, x) for e in enum))
+                p.general.append(lambda x: any(equal(e, x) for e in enum))
         if "const" in s:
             const = s["const"]
-            anything.append(lambda x: equal(const, x))
+            p.general.append(lambda x: equal(const, x))
 
         if "pattern" in s:
-            search = self.pattern(s["pattern"]).search
-            strings.append(lambda x: search(x) is not None)
+            p.searches.append(self.pattern(s["pattern"]).search)
         if "minLength" in s:
-            n = s["minLength"]
-            strings.append(lambda x: len(x) >= n)
+            p.min_len = max(p.min_len, s["minLength"])
         if "maxLength" in s:
-            n2 = s["maxLength"]
-            strings.append(lambda x: len(x) <= n2)
+            p.max_len = s["maxLength"]
         if "format" in s and self.format_checker is not None:
             fmt, conforms = s["format"], self.format_checker.conforms
-            anything.append(lambda x: conforms(x, fmt))
+            p.general.append(lambda x: conforms(x, fmt))
 
         for key, ok in (("minimum", lambda x, m: x >= m), ("maximum", lambda x, m: x <= m),
                         ("exclusiveMinimum", lambda x, m: x > m), ("exclusiveMaximum", lambda x, m: x < m)):
             if key in s:
-                numbers_.append(lambda x, m=s[key], ok=ok: ok(x, m))
+                p.numbers.append(lambda x, m=s[key], ok=ok: ok(x, m))
 
         if "minItems" in s:
-            lo = s["minItems"]
-            arrays.append(lambda x: len(x) >= lo)
+            p.min_items = max(p.min_items, s["minItems"])
         if "maxItems" in s:
-            hi = s["maxItems"]
-            arrays.append(lambda x: len(x) <= hi)
+            p.max_items = s["maxItems"]
         if s.get("uniqueItems"):
-            arrays.append(uniq)
+            p.unique = True
         if "items" in s:
-            arrays.append(_each(self.compile(s["items"], base)))
+            item = self.parts(s["items"], base)
+            p.items.append(_build(item))
+            p.items_str = item.types == frozenset({"string"})
 
         if "required" in s:
-            req = tuple(s["required"])
-            objects.append(lambda x: all(k in x for k in req))
+            p.required += list(s["required"])
         if "minProperties" in s:
             lo2 = s["minProperties"]
-            objects.append(lambda x: len(x) >= lo2)
+            p.objects.append(lambda x: len(x) >= lo2)
         if "maxProperties" in s:
             hi2 = s["maxProperties"]
-            objects.append(lambda x: len(x) <= hi2)
+            p.objects.append(lambda x: len(x) <= hi2)
         if "dependentRequired" in s:
             deps = {k: tuple(v) for k, v in s["dependentRequired"].items()}
-            objects.append(lambda x: all(all(d in x for d in ds) for k, ds in deps.items() if k in x))
-        props = tuple((k, self.compile(v, base)) for k, v in (s.get("properties") or {}).items())
+            p.objects.append(lambda x: all(all(d in x for d in ds) for k, ds in deps.items() if k in x))
+        props = {k: self.compile(v, base) for k, v in (s.get("properties") or {}).items()}
         if props:
-            objects.append(_properties(props))
+            p.props.append(props)
         if "propertyNames" in s:
             key_check = self.compile(s["propertyNames"], base)
-            objects.append(lambda x: all(key_check(k) for k in x))
+            p.objects.append(lambda x: all(key_check(k) for k in x))
         if "additionalProperties" in s:
             ap, known = s["additionalProperties"], frozenset(s.get("properties") or {})
             if ap is False:
-                objects.append(known.issuperset)
+                p.closed.append(known)
             else:
                 extra = self.compile(ap, base)
-                objects.append(lambda x: all(extra(v) for k, v in x.items() if k not in known))
+                p.objects.append(lambda x: all(extra(v) for k, v in x.items() if k not in known))
 
         if "$ref" in s:
-            anything.append(self.ref(base, s["$ref"]))
-        if "allOf" in s:
-            anything.append(_all([self.compile(x, base) for x in s["allOf"]]))
+            p.merge(self.ref(base, s["$ref"]))
+        for sub in s.get("allOf") or ():
+            p.merge(self.parts(sub, base))
         if "anyOf" in s:
-            subs_any = [self.compile(x, base) for x in s["anyOf"]]
-            anything.append(lambda x: any(f(x) for f in subs_any))
+            subs_any = tuple(self.compile(x, base) for x in s["anyOf"])
+            p.general.append(lambda x: any(f(x) for f in subs_any))
         if "oneOf" in s:
-            subs_one = [self.compile(x, base) for x in s["oneOf"]]
-            anything.append(lambda x: sum(1 for f in subs_one if f(x)) == 1)
+            subs_one = tuple(self.compile(x, base) for x in s["oneOf"])
+            p.general.append(lambda x: sum(1 for f in subs_one if f(x)) == 1)
         if "not" in s:
             negated = self.compile(s["not"], base)
-            anything.append(lambda x: not negated(x))
-        return _combine(anything, strings, numbers_, arrays, objects)
+            p.general.append(lambda x: not negated(x))
+        return p
 
 
-def _all(checks: list[Check]) -> Check:
+_NO_LIMIT = float("inf")
+_MEMO_MAX_LEN = 200    # strings checked against a schema with a maxLength at most this are remembered
+_MEMO_SIZE = 100_000   # ... up to this many of them
+
+
+def _all(checks: list[Check]) -> Check | None:
+    """One check for a list of checks (None: nothing to check)."""
     if not checks:
-        return lambda x: True
+        return None
     if len(checks) == 1:
         return checks[0]
     checks_t = tuple(checks)
@@ -210,45 +279,150 @@ def _all(checks: list[Check]) -> Check:
     return run
 
 
-def _each(item: Check) -> Check:
-    def run(xs: list) -> bool:
-        for x in xs:
-            if not item(x):
+def _string_body(p: _Parts) -> Check | None:
+    """Lengths, patterns and other string checks in one function (for an instance known to be a str)."""
+    lo, hi = p.min_len, _NO_LIMIT if p.max_len is None else p.max_len
+    searches, extra = tuple(p.searches), _all(p.strings)
+    if not lo and hi == _NO_LIMIT and not searches and extra is None:
+        return None
+
+    def run(x: str) -> bool:
+        if not lo <= len(x) <= hi:
+            return False
+        for search in searches:
+            if search(x) is None:
                 return False
+        return extra is None or extra(x)
+    if len(searches) == 1 and extra is None:
+        (search,) = searches
+        run = lambda x: lo <= len(x) <= hi and search(x) is not None  # noqa: E731
+    if hi > _MEMO_MAX_LEN:
+        return run
+    # Short strings (ids, topic ids, names) recur across thousands of files: a string that
+    # passed once passes again (the checks depend on its text alone), so remember it.
+    passed: set[str] = set()
+    check = run
+
+    def memo(x: str) -> bool:
+        if x in passed:
+            return True
+        if not check(x):
+            return False
+        if len(passed) < _MEMO_SIZE:
+            passed.add(x)
         return True
+    return memo
+
+
+def _array_body(p: _Parts) -> Check | None:
+    lo, hi = p.min_items, _NO_LIMIT if p.max_items is None else p.max_items
+    item, unique, extra = _all(p.items), p.unique, _all(p.arrays)
+    # Once every item passed a `type: string` schema, `uniq` (jsonschema's equality) is set equality.
+    unique_str = unique and item is not None and p.items_str
+    if not lo and hi == _NO_LIMIT and item is None and not unique and extra is None:
+        return None
+
+    def run(x: list) -> bool:
+        n = len(x)
+        if not lo <= n <= hi:
+            return False
+        if item is not None:
+            for v in x:
+                if not item(v):
+                    return False
+        if unique_str:
+            if len(set(x)) != n:
+                return False
+        elif unique and not uniq(x):
+            return False
+        return extra is None or extra(x)
     return run
 
 
-def _properties(props: tuple[tuple[str, Check], ...]) -> Check:
+def _object_body(p: _Parts) -> Check | None:
+    required, extra = tuple(dict.fromkeys(p.required)), _all(p.objects)
+    if len(p.props) == 1 and len(p.closed) == 1 and p.closed[0] == frozenset(p.props[0]):
+        # The usual shape: known properties and nothing else. One pass over the instance's keys.
+        get = p.props[0].get
+
+        def closed_run(x: dict) -> bool:
+            for k in required:
+                if k not in x:
+                    return False
+            for k, v in x.items():
+                check = get(k)
+                if check is None or not check(v):
+                    return False
+            return extra is None or extra(x)
+        return closed_run
+    props = tuple(tuple(d.items()) for d in p.props)
+    closed = tuple(p.closed)
+    if not required and not props and not closed and extra is None:
+        return None
+
     def run(x: dict) -> bool:
-        for k, check in props:
-            if k in x and not check(x[k]):
+        for k in required:
+            if k not in x:
                 return False
-        return True
+        for known in closed:
+            if not known.issuperset(x):
+                return False
+        for pairs in props:
+            for k, check in pairs:
+                if k in x and not check(x[k]):
+                    return False
+        return extra is None or extra(x)
     return run
 
 
-def _combine(anything: list[Check], strings: list[Check], numbers_: list[Check],
-             arrays: list[Check], objects: list[Check]) -> Check:
-    """One predicate: the general checks, then the checks for the instance's own type."""
-    general, s_, a_, o_ = _all(anything), _all(strings), _all(arrays), _all(objects)
-    n_ = _all(numbers_)
-    has_s, has_n, has_a, has_o = bool(strings), bool(numbers_), bool(arrays), bool(objects)
+def _number_body(p: _Parts) -> Check | None:
+    return _all(p.numbers)
+
+
+def _build(p: _Parts) -> Check:
+    """One predicate for the parts: a single `type` becomes one guarded call of that type's checks."""
+    general = _all(p.general)
+    bodies = {"string": _string_body(p), "array": _array_body(p), "object": _object_body(p),
+              "number": _number_body(p)}
+    if p.types is not None and len(p.types) == 1:
+        (t,) = p.types
+        guard = _TYPES[t]
+        body = bodies["number"] if t in ("integer", "number") else bodies.get(t)
+        if body is None and general is None:
+            return guard
+        cls = _CLASSES.get(t)
+        if cls is not None:  # isinstance inline: one call less for every string, list and mapping
+            if general is None:
+                return lambda x: isinstance(x, cls) and body(x)
+            if body is None:
+                return lambda x: isinstance(x, cls) and general(x)
+            return lambda x: isinstance(x, cls) and body(x) and general(x)
+        if general is None:
+            return lambda x: guard(x) and body(x)
+        if body is None:
+            return lambda x: guard(x) and general(x)
+        return lambda x: guard(x) and body(x) and general(x)
+    checks = list(p.general)
+    if p.types is not None:
+        preds = tuple(_TYPES[t] for t in sorted(p.types))
+        checks.insert(0, lambda x: any(f(x) for f in preds))
+    first = _all(checks)
+    s_, a_, o_, n_ = bodies["string"], bodies["array"], bodies["object"], bodies["number"]
+    if s_ is None and a_ is None and o_ is None and n_ is None:
+        return first if first is not None else (lambda x: True)
 
     def run(x: Any) -> bool:
-        if not general(x):
+        if first is not None and not first(x):
             return False
         if isinstance(x, str):
-            return s_(x) if has_s else True
+            return s_ is None or s_(x)
         if isinstance(x, dict):
-            return o_(x) if has_o else True
+            return o_ is None or o_(x)
         if isinstance(x, list):
-            return a_(x) if has_a else True
-        if has_n and _is_number(x):
+            return a_ is None or a_(x)
+        if n_ is not None and _is_number(x):
             return n_(x)
         return True
-    if not (has_s or has_n or has_a or has_o):
-        return general
     return run
 
 

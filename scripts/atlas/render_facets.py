@@ -8,7 +8,10 @@ get their reading path and comparison table through `topic_context`, paper pages
 Highwire `citation_*` values in the front matter of paper.md.j2.
 
 Everything is sorted and dated by publication only: no build clock reaches any output.
-Feeds are built with xml.etree (escaping is the library's job, not string building).
+Feeds are built with xml.etree (escaping is the library's job, not string building) and hold
+the newest FEED_MAX papers; the faceted list holds the newest BROWSE_MAX and says so when the
+atlas has more. Per-paper values are worked out once per build (the members of each facet
+value in one pass, each browse row's data once), not looked up again per page or per cell.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import json.encoder
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
 
 from .model import Atlas, Paper
-from .render import _render
+from .render import Links, _macro, _render
 
 KINDS = ("optimizes", "techniques", "hardware", "artifact")
 KIND_NAMES = {"optimizes": "Optimises", "techniques": "Technique", "hardware": "Hardware", "artifact": "Code"}
@@ -47,7 +51,22 @@ def facet_src(kind: str, value: str) -> str:
 
 
 def papers_with(atlas: Atlas, kind: str, value: str) -> list[Paper]:
-    return sorted((p for p in atlas.papers.values() if value in values_of(p, kind)), key=lambda p: p.sort_key)
+    """Papers with `value` for facet `kind`, newest first."""
+    return list(_facet_members(atlas).get((kind, value), ()))
+
+
+def _facet_members(atlas: Atlas) -> dict[tuple[str, str], list[Paper]]:
+    """(kind, value) -> its papers, newest first: one pass over the papers, once per build
+    (not a scan of every paper for every facet value)."""
+    cache = atlas.__dict__.get("_facet_members")
+    if cache is None:
+        cache = {}
+        for p in atlas.by_date:
+            for kind in KINDS:
+                for v in values_of(p, kind):
+                    cache.setdefault((kind, v), []).append(p)
+        atlas.__dict__["_facet_members"] = cache
+    return cache
 
 
 def top_level(atlas: Atlas) -> list[str]:
@@ -69,32 +88,69 @@ def render_facets_index(atlas: Atlas) -> str:
 
 def render_facet_value(atlas: Atlas, kind: str, value: str) -> str:
     entry = atlas.facets[kind][value]
-    return _render("facet_value.md.j2", facet_src(kind, value), atlas=atlas, kind=kind, value=value,
+    src = facet_src(kind, value)
+    return _render("facet_value.md.j2", src, atlas=atlas, kind=kind, value=value,
                    entry=entry, kind_name=KIND_NAMES[kind], kind_title=KIND_TITLES[kind],
-                   papers=papers_with(atlas, kind, value))
+                   papers=papers_with(atlas, kind, value), item=_facet_item(atlas, Links(src)))
 
 
-def browse_rows(atlas: Atlas) -> list[dict[str, Any]]:
+def _facet_item(atlas: Atlas, links: Links):
+    """`item(p)` for facet value pages: the `paper_item` macro's output, once per paper for all
+    of them. Every facet value page is `facets/<kind>/<value>/`, and a paper page is outside
+    `facets/`, so the link to it (`../../../papers/<id>/`) is the same from each of them."""
+    macro = _macro(atlas, "paper_item")
+    cache: dict[str, Any] = atlas.__dict__.setdefault("_facet_item_cache", {})
+
+    def item(p: Paper) -> Any:
+        out = cache.get(p.id)
+        if out is None:
+            out = cache[p.id] = macro(p, links, atlas)
+        return out
+    return item
+
+
+# The faceted list is one table filtered in the browser: at about 1.3 kB a row, 10,000 papers
+# would make a 13 MB page. Above this many papers it lists the newest ones and says so.
+BROWSE_MAX = 1000
+
+
+def browse_rows(atlas: Atlas, limit: int | None = None) -> list[dict[str, Any]]:
+    """One row per paper (the newest `limit` if given), newest first, with every value the
+    table shows already worked out (the template only lays them out)."""
+    order = {t: i for i, t in enumerate(atlas.topics)}
     rows = []
-    for p in sorted(atlas.papers.values(), key=lambda p: p.sort_key):
-        topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)},
-                           key=list(atlas.topics).index)
+    for p in atlas.by_date[:limit]:
+        topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)}, key=order.__getitem__)
+        cells = {k: facet_cell(atlas, p, k) for k in KINDS}
         rows.append({
             "paper": p,
             "topic_ids": topic_ids,
+            "topics": " ".join(topic_ids),
+            "date": p.published.isoformat() if p.published else "",
+            "year": p.year if p.year else "none",
+            "title": p.title.lower(),
+            "upvotes": p.upvotes if p.upvotes is not None else "",
             "text": " ".join([p.title, *p.authors]).lower(),
-            **{k: facet_cell(atlas, p, k) for k in KINDS},
+            "ids": {k: " ".join(v for v, _ in cells[k]) for k in KINDS},
+            **cells,
         })
     return rows
 
 
-def render_browse(atlas: Atlas) -> str:
-    rows = browse_rows(atlas)
-    years = sorted({p.year for p in atlas.papers.values() if p.year is not None}, reverse=True)
+def render_browse(atlas: Atlas, limit: int = BROWSE_MAX) -> str:
+    rows = browse_rows(atlas, limit)
+    shown = [r["paper"] for r in rows]
+    years = sorted({p.year for p in shown if p.year is not None}, reverse=True)
     options = {k: sorted(((v, e["name"]) for v, e in atlas.facets.get(k, {}).items()), key=lambda x: x[1].lower())
                for k in KINDS}
+    # Links from this page to every topic and facet value, worked out once rather than per cell.
+    links = Links("browse.md")
+    topic_href = {t: links.topic(t) for t in atlas.topics}
+    facet_href = {k: {v: links.to(facet_src(k, v)) for v in atlas.facets.get(k, {})} for k in KINDS}
     return _render("browse.md.j2", "browse.md", atlas=atlas, rows=rows, years=years, options=options,
-                   kind_names=KIND_NAMES, kinds=KINDS)
+                   kind_names=KIND_NAMES, kinds=KINDS, topic_href=topic_href, facet_href=facet_href,
+                   total=len(atlas.papers), undated_shown=any(p.published is None for p in shown),
+                   topic_name={t.id: t.name for t in atlas.topics.values()})
 
 
 def comparison_rows(atlas: Atlas, topic_id: str) -> list[dict[str, Any]]:
@@ -189,7 +245,8 @@ def render_timeline(atlas: Atlas) -> str:
 def render_exports_page(atlas: Atlas) -> str:
     feeds = [(feed_path(None), None, "All papers")] + [(feed_path(t), t, atlas.topics[t].name) for t in top_level(atlas)]
     undated = sorted((p for p in atlas.papers.values() if p.published is None), key=lambda p: p.id)
-    return _render("exports.md.j2", "exports.md", atlas=atlas, feeds=feeds, undated=undated)
+    return _render("exports.md.j2", "exports.md", atlas=atlas, feeds=feeds, undated=undated,
+                   feed_max=FEED_MAX, capped=any(feed_is_capped(atlas, tid) for _, tid, _ in feeds))
 
 
 # --- feeds --------------------------------------------------------------------------------
@@ -204,17 +261,32 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def feed_papers(atlas: Atlas, topic_id: str | None) -> list[Paper]:
-    """Dated papers, newest first (ties by id). Papers without a publication date are left out:
-    every Atom entry needs a date, and the atlas does not invent one."""
-    papers = atlas.papers_in(topic_id) if topic_id else sorted(atlas.papers.values(), key=lambda p: p.sort_key)
-    return [p for p in papers if p.published is not None]
+# A feed holds the newest papers only: a feed reader polls the whole file again and again, and
+# a feed of every paper would be megabytes at 10,000 papers (the bibliography exports hold them all).
+FEED_MAX = 100
 
 
-def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
+def feed_papers(atlas: Atlas, topic_id: str | None, limit: int = FEED_MAX) -> list[Paper]:
+    """The newest `limit` dated papers, newest first (ties by id). Papers without a publication
+    date are left out: every Atom entry needs a date, and the atlas does not invent one."""
+    papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
+    out = []
+    for p in papers:  # newest first, undated last
+        if p.published is None or len(out) == limit:
+            break
+        out.append(p)
+    return out
+
+
+def feed_is_capped(atlas: Atlas, topic_id: str | None, limit: int = FEED_MAX) -> bool:
+    papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
+    return sum(1 for p in papers if p.published is not None) > limit
+
+
+def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str, limit: int = FEED_MAX) -> bytes:
     base = site_url if site_url.endswith("/") else site_url + "/"
     name = feed_path(topic_id)
-    papers = feed_papers(atlas, topic_id)
+    papers = feed_papers(atlas, topic_id, limit)
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -226,9 +298,13 @@ def atom_feed(atlas: Atlas, topic_id: str | None, site_url: str) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     topic = atlas.topics[topic_id] if topic_id else None
     sub(feed, "title", f"{SITE_TITLE}: {topic.name}" if topic else SITE_TITLE)
-    sub(feed, "subtitle", (f"Papers on {topic.name.lower()} in the atlas, newest first." if topic else
-                           "Every dated paper in the atlas, newest first.") +
-        " Entries are dated by publication; papers without a stated date are not in the feed.")
+    if feed_is_capped(atlas, topic_id, limit):
+        lead = (f"The {limit} newest papers on {topic.name.lower()} in the atlas." if topic else
+                f"The {limit} newest dated papers in the atlas.")
+    else:
+        lead = (f"Papers on {topic.name.lower()} in the atlas, newest first." if topic else
+                "Every dated paper in the atlas, newest first.")
+    sub(feed, "subtitle", lead + " Entries are dated by publication; papers without a stated date are not in the feed.")
     sub(feed, "id", base + name)
     sub(feed, "link", rel="self", type="application/atom+xml", href=base + name)
     sub(feed, "link", rel="alternate", type="text/html", href=base + (f"topics/{topic_id}/" if topic_id else ""))
@@ -276,8 +352,49 @@ def csl_item(p: Paper) -> dict[str, Any]:
 
 
 def render_csl_json(atlas: Atlas) -> str:
-    items = [csl_item(p) for p in atlas.papers.values()]
-    return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """Every paper's CSL-JSON item: `json.dumps(items, ensure_ascii=False, indent=1,
+    sort_keys=True)`, written by `_indented` (json's own layout; its pure-Python indenting
+    encoder is most of this export's time at 10,000 papers)."""
+    out: list[str] = []
+    _indented([csl_item(p) for p in atlas.papers.values()], "\n", out)
+    out.append("\n")
+    return "".join(out)
+
+
+_encode_str = json.encoder.encode_basestring  # json's own string encoder (ensure_ascii=False)
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    """`value` as json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) lays it out,
+    for the JSON types a CSL item holds (dicts with text keys, lists, text, whole numbers)."""
+    if isinstance(value, str):
+        out.append(_encode_str(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + " "
+        sep = "{" + inner
+        for key in sorted(value):
+            out.append(sep + _encode_str(key) + ": ")
+            _indented(value[key], inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + " "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _indented(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    else:  # anything else (none in a CSL item today) as json writes it
+        out.append(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _ris_value(text: str) -> str:

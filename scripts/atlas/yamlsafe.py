@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -76,14 +76,54 @@ class Scalar:
     plain: bool
 
 
-@dataclass
 class Doc:
-    value: Any
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    plain: set[Path_] = field(default_factory=set)
-    # Where each scalar value ends (line, column just past it), for mapping a position to a field.
-    ends: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """A parsed file: its `value`, and where each node is (`marks`), each key is (`key_marks`),
+    each scalar value ends (`ends`) and which scalars were plain (`plain`).
+
+    The positions are only needed to report a problem, which almost no file has: a file read
+    by `parse` keeps its text and records them by parsing it again the first time one is
+    asked for (the same events, so the same positions)."""
+
+    def __init__(self, value: Any = None, source: str | None = None) -> None:
+        self.value = value
+        self._source = source
+        self._marks: dict[Path_, tuple[int, int]] = {}
+        self._key_marks: dict[Path_, tuple[int, int]] = {}
+        self._ends: dict[Path_, tuple[int, int]] = {}
+        self._plain: set[Path_] = set()
+        self._top_plain: set[str] = set()  # top-level keys whose value is a plain scalar (fast path)
+
+    def _locate(self) -> None:
+        if self._source is not None:
+            source, self._source = self._source, None
+            _parse_events(source, self)
+
+    @property
+    def marks(self) -> dict[Path_, tuple[int, int]]:
+        self._locate()
+        return self._marks
+
+    @property
+    def key_marks(self) -> dict[Path_, tuple[int, int]]:
+        self._locate()
+        return self._key_marks
+
+    @property
+    def ends(self) -> dict[Path_, tuple[int, int]]:
+        """Where each scalar value ends (line, column just past it), for mapping a position to a field."""
+        self._locate()
+        return self._ends
+
+    @property
+    def plain(self) -> set[Path_]:
+        self._locate()
+        return self._plain
+
+    def is_plain(self, path: Path_) -> bool:
+        """Whether the scalar at `path` was written plain (unquoted, not a block)."""
+        if len(path) == 1 and self._source is not None:
+            return path[0] in self._top_plain
+        return tuple(path) in self.plain
 
     def field_at(self, line: int, col: int) -> Path_ | None:
         """The path of the scalar value whose text spans (line, col), if any."""
@@ -210,6 +250,14 @@ def parse(raw: bytes) -> Doc:
                 "only allowed as the file's first character" if ch == "\ufeff" else
                 "not a character YAML allows" if ch in "\ufffe\uffff" else "a control character")
         raise YamlError(line, col, f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it", where)
+    try:
+        # The fast path: the value alone. A file it would refuse (or that libyaml cannot
+        # read) is parsed again below by the full path, which words the error.
+        doc = Doc(None, source=text)
+        doc.value = _parse_values(text, doc._top_plain)
+        return doc
+    except (_Refused, yaml.YAMLError):
+        pass
     doc = Doc(None)
     try:
         root = _parse_events(text, doc)
@@ -244,6 +292,14 @@ def _parse_events(text: str, doc: Doc) -> Any:
         loader.dispose()
 
 
+def _parse_values(text: str, top_plain: set[str]) -> Any:
+    loader = _Loader(text)
+    try:
+        return _values(loader.get_event, top_plain)
+    finally:
+        loader.dispose()
+
+
 _StreamEnd = yaml.StreamEndEvent
 _Scalar, _MapStart, _SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MapEnd, _SeqEnd, _DocStart, _Alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent, yaml.AliasEvent
@@ -260,7 +316,7 @@ def _build(get_event: Any, doc: Doc) -> Any:
     root: Any = None
     stack: list[tuple[Any, Path_, dict[str, int] | None]] = []  # seen-keys is None for a list
     pending_key: list[Any] = []  # for each open container: mapping key awaiting its value, or None
-    marks, key_marks, ends, plain_paths = doc.marks, doc.key_marks, doc.ends, doc.plain
+    marks, key_marks, ends, plain_paths = doc._marks, doc._key_marks, doc._ends, doc._plain
     null, int_match = _NULL, _INT.match
 
     while True:
@@ -334,3 +390,75 @@ def _build(get_event: Any, doc: Doc) -> Any:
         elif cls is _Alias:
             raise YamlError(*_pos(event.start_mark), "aliases (*name) are not allowed in atlas data")
     return root
+
+
+class _Refused(Exception):
+    """The fast path met something `_build` refuses: parse again with positions to say what."""
+
+
+_IN_LIST, _NO_KEY = object(), object()
+
+
+def _values(get_event: Any, top_plain: set[str]) -> Any:
+    """The document's value from the parser's events, as `_build` makes it, without positions
+    (but adding to `top_plain` each top-level key whose value is a plain scalar).
+
+    Everything `_build` refuses (anchors, tags, aliases, a second document, deep nesting, a
+    key that is not a plain string, a duplicate key) raises `_Refused` instead, so the caller
+    runs `_build` to report it with its line, column and field."""
+    documents = 0
+    root: Any = None
+    stack: list[Any] = []   # open containers
+    keys: list[Any] = []    # for each: _IN_LIST, _NO_KEY, or the mapping key awaiting its value
+    null, int_match = _NULL, _INT.match
+    while True:
+        event = get_event()
+        cls = type(event)
+        if cls is _Scalar:
+            if event.anchor is not None or event.tag is not None:
+                raise _Refused
+            value: Any = event.value
+            if not event.style:
+                if len(stack) == 1 and keys[-1] is not _NO_KEY and keys[-1] is not _IN_LIST:
+                    top_plain.add(keys[-1])
+                if value in null:
+                    value = None
+                elif int_match(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
+                    value = int(value)
+        elif cls is _MapStart or cls is _SeqStart:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                raise _Refused
+            value = {} if cls is _MapStart else []
+        elif cls is _MapEnd or cls is _SeqEnd:
+            stack.pop()
+            keys.pop()
+            continue
+        elif cls is _StreamEnd:
+            return root
+        elif cls is _DocStart:
+            documents += 1
+            if documents > 1:
+                raise _Refused
+            continue
+        elif cls is _Alias:
+            raise _Refused
+        else:
+            continue
+        if not stack:
+            root = value
+        else:
+            key = keys[-1]
+            if key is _IN_LIST:
+                stack[-1].append(value)
+            elif key is _NO_KEY:
+                # Every earlier key of this mapping already has its value: `in` finds duplicates.
+                if type(value) is not str or value in stack[-1]:
+                    raise _Refused
+                keys[-1] = value
+                continue
+            else:
+                stack[-1][key] = value
+                keys[-1] = _NO_KEY
+        if cls is not _Scalar:
+            stack.append(value)
+            keys.append(_NO_KEY if cls is _MapStart else _IN_LIST)
