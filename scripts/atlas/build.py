@@ -20,6 +20,7 @@ from pathlib import Path
 from . import data, forked, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
+from .related import related_papers
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,43 +92,50 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
 
 def _generate(data_dir: Path, site_url: str | None, repo_url: str | None) -> Generated:
     atlas, problems = load_atlas(data_dir)
-    # The graph artifact first: every graph view on a page is cut out of it.
-    graph = graph_data(atlas)
-    index = graphviews.GraphIndex(graph)
-    # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
-    big = len(atlas.papers) >= OVERVIEW_DEFAULT_FROM
-    overview = overview_data(atlas, graph)
-    # Each page is encoded as soon as it is rendered: holding every page as text and as bytes
-    # at once would double the build's largest allocation (about 220 MB at 10,000 papers).
-    files: dict[str, bytes] = {
-        "index.md": render.render_home(atlas).encode("utf-8"),
-        "topics/index.md": render.render_topics_index(atlas).encode("utf-8"),
-        "papers/index.md": render.render_papers_index(atlas).encode("utf-8"),
-        "graph.md": render.render_graph_page(
-            atlas, graph_url="../downloads/graph.json", graph=graph,
-            overview_url="../downloads/graph-overview.json" if big else None,
-            overview=overview if len(atlas.papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
-    }
     papers = list(atlas.papers.values())
+    # A large atlas uses the second core (forked.py) twice: while a forked process computes the
+    # related papers, this one writes everything that does not depend on the graph; then the
+    # forked process renders part of the paper pages while this one renders the rest. The
+    # output is the same either way (tested).
+    parallel = forked.enabled(len(papers))
 
-    def paper_pages(some: list) -> dict[str, bytes]:
-        return {f"papers/{p.id}.md": render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
-                for p in some}
-
-    def the_rest() -> dict[str, bytes]:
-        out = {f"topics/{tid}.md": render.render_topic(atlas, tid, index).encode("utf-8") for tid in atlas.topics}
-        out.update(paper_pages(papers[:half]))
-        out.update((path, text.encode("utf-8")) for path, text in contribute_pages(data_dir).items())
-        out["downloads/graph.json"] = _json_bytes(graph)
-        out["downloads/graph-overview.json"] = _json_bytes(overview)
-        out["downloads/graph.graphml"] = graphml(graph)
+    def independent() -> dict[str, bytes]:
+        out = {path: text.encode("utf-8") for path, text in contribute_pages(data_dir).items()}
         out["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
         out.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
         return out
 
-    # A large atlas renders the later part of its paper pages in a forked process on the other
-    # core, while this one renders everything else (see forked.py); the output is the same.
-    parallel = forked.enabled(len(papers))
+    similar, files = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
+    # The graph artifact: every graph view on a page is cut out of it.
+    graph = graph_data(atlas, similar)
+    index = graphviews.GraphIndex(graph)
+    # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
+    big = len(papers) >= OVERVIEW_DEFAULT_FROM
+    overview = overview_data(atlas, graph)
+
+    def paper_pages(some: list) -> dict[str, bytes]:
+        # Each page is encoded as soon as it is rendered: holding every page as text and as
+        # bytes at once would double the build's largest allocation.
+        return {f"papers/{p.id}.md": render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
+                for p in some}
+
+    def the_rest() -> dict[str, bytes]:
+        out = {
+            "index.md": render.render_home(atlas).encode("utf-8"),
+            "topics/index.md": render.render_topics_index(atlas).encode("utf-8"),
+            "papers/index.md": render.render_papers_index(atlas).encode("utf-8"),
+            "graph.md": render.render_graph_page(
+                atlas, graph_url="../downloads/graph.json", graph=graph,
+                overview_url="../downloads/graph-overview.json" if big else None,
+                overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
+        }
+        out.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
+        out.update(paper_pages(papers[:half]))
+        out["downloads/graph.json"] = _json_bytes(graph)
+        out["downloads/graph-overview.json"] = _json_bytes(overview)
+        out["downloads/graph.graphml"] = graphml(graph)
+        return out
+
     half = len(papers) * 2 // 5 if parallel else len(papers)
     theirs, mine = forked.both(lambda: paper_pages(papers[half:]), the_rest, parallel=parallel)
     files.update(mine)

@@ -23,7 +23,8 @@ def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
     )
 
 
-def graph_data(atlas: Atlas) -> dict[str, Any]:
+def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
+    """`similar`: `related.related_papers(atlas)` if already computed (it is computed otherwise)."""
     pos = layout(atlas)
     in_cites: dict[str, int] = {}
     for u, v, k in atlas.graph.edges(keys=True):
@@ -52,7 +53,7 @@ def graph_data(atlas: Atlas) -> dict[str, Any]:
             edge["evidence"] = attrs["evidence"]
         edges.append(edge)
     # Computed text similarity (see related.py), typed `related` so no view confuses it with `cites`.
-    edges = sorted(edges + related_edges(atlas), key=lambda e: (e["source"], e["target"], e["type"]))
+    edges = sorted(edges + related_edges(atlas, similar=similar), key=lambda e: (e["source"], e["target"], e["type"]))
     return {"directed": True, "multigraph": True, "graph": {"name": "ML Systems Paper Atlas"},
             "nodes": nodes, "edges": edges}
 

@@ -267,7 +267,7 @@ def _pair_cosines(matrix, a, b):
     return out
 
 
-def related_edges(atlas: Atlas, n: int = TOP_N) -> list[dict]:
+def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[str, float]]] | None = None) -> list[dict]:
     """Graph edges `paper:a -> paper:b` of type `related`: b is among a's `n` most similar.
 
     Cosine similarity is symmetric, but "top n" is not, so each edge says whose list it is
@@ -275,6 +275,6 @@ def related_edges(atlas: Atlas, n: int = TOP_N) -> list[dict]:
     """
     return [
         {"source": f"paper:{pid}", "target": f"paper:{other}", "type": "related", "score": score, "rank": rank}
-        for pid, items in sorted(related_papers(atlas, n).items())
+        for pid, items in sorted((similar if similar is not None else related_papers(atlas, n)).items())
         for rank, (other, score) in enumerate(items, start=1)
     ]
