@@ -164,3 +164,20 @@ def test_csl_json_is_laid_out_exactly_as_json_dumps_lays_it_out(atlas):
     out: list[str] = []
     render_facets._indented(odd, "\n", out)
     assert "".join(out) == json.dumps(odd, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def test_a_subtopic_table_holds_its_newest_papers_and_says_so_only_when_cut(atlas, monkeypatch):
+    from atlas import graphviews, render
+
+    index = graphviews.GraphIndex(graph_data(atlas))
+    tid = "memory-efficient-training"
+    members = atlas.papers_in(tid)
+    assert len(members) > 3
+    whole = render.render_topic(atlas, tid, index)
+    assert "The table holds the newest" not in whole
+    assert whole.count('<th scope="row">') == len(members)
+    monkeypatch.setattr(render_facets, "COMPARE_MAX", 3)
+    cut = render.render_topic(atlas, tid, index)
+    assert f"The table holds the newest 3 of the topic's {len(members)} papers" in cut
+    rows = re.findall(r'<th scope="row"><a href="\.\./\.\./papers/([^/]+)/">', cut)
+    assert rows == [p.id for p in members[:3]]  # newest first, as the topic's list

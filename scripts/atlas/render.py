@@ -147,10 +147,14 @@ class Links:
 
     def __init__(self, from_src: str) -> None:
         self.here = page_url(from_src)
+        self._memo: dict[str, str] = {}  # a long list links the same pages over and over
 
     def to(self, src_or_url: str) -> str:
-        url = page_url(src_or_url) if src_or_url.endswith(".md") else src_or_url
-        return relative(self.here, url)
+        out = self._memo.get(src_or_url)
+        if out is None:
+            url = page_url(src_or_url) if src_or_url.endswith(".md") else src_or_url
+            out = self._memo[src_or_url] = relative(self.here, url)
+        return out
 
     def paper(self, pid: str) -> str:
         return self.to(f"papers/{pid}.md")

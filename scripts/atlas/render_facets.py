@@ -153,9 +153,15 @@ def render_browse(atlas: Atlas, limit: int = BROWSE_MAX) -> str:
                    topic_name={t.id: t.name for t in atlas.topics.values()})
 
 
-def comparison_rows(atlas: Atlas, topic_id: str) -> list[dict[str, Any]]:
+# A subtopic's side-by-side table holds its newest COMPARE_MAX papers and says so when it holds
+# fewer than all: a table of a thousand rows compares nothing (the faceted list and the facet
+# value pages cover every paper).
+COMPARE_MAX = 200
+
+
+def comparison_rows(atlas: Atlas, topic_id: str, limit: int | None = None) -> list[dict[str, Any]]:
     out = []
-    for p in atlas.papers_in(topic_id):
+    for p in atlas.papers_in(topic_id)[:COMPARE_MAX if limit is None else limit]:
         scale = p.facets.get("scale") or {}
         out.append({
             "paper": p,
