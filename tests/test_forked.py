@@ -48,3 +48,27 @@ def test_generate_in_two_processes_writes_the_same_bytes_as_in_one(monkeypatch):
     assert calls and all(calls)
     assert list(parallel) == list(serial)
     assert parallel == serial
+
+
+def test_loading_in_two_processes_finds_the_same_papers_and_problems(monkeypatch, tmp_path):
+    """Half the paper files are read in the forked process: same papers, same problems, same
+    lines (the positions of a problem are found again from the text the child sent back)."""
+    import shutil
+
+    from atlas import data
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA, data_dir)
+    papers = sorted((data_dir / "papers").glob("*.yml"))
+    bad = papers[-1]  # read by the forked process
+    assert "upvotes:" not in bad.read_text(encoding="utf-8")
+    bad.write_text(bad.read_text(encoding="utf-8") + "upvotes: many\n", encoding="utf-8")
+    (data_dir / "papers" / "notes.txt").write_text("not a paper\n", encoding="utf-8")
+    monkeypatch.delenv("ATLAS_WORKERS", raising=False)
+    serial = data.load(data_dir)
+    monkeypatch.setattr(forked, "FROM", 2)
+    parallel = data.load(data_dir)
+    assert [str(p) for p in parallel[1]] == [str(p) for p in serial[1]]
+    assert any(bad.name in str(p) and "upvotes" in str(p) for p in serial[1])
+    assert list(parallel[0].papers) == list(serial[0].papers)
+    assert {k: v[1].value for k, v in parallel[0].papers.items()} == {k: v[1].value for k, v in serial[0].papers.items()}

@@ -29,6 +29,7 @@ from typing import Any, Iterable
 import jsonschema
 import referencing
 
+from . import forked
 from .fastschema import FastValidator, compile_check
 from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
 
@@ -366,16 +367,28 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
     if papers_dir.is_symlink():
         problems.append(Problem(rel(papers_dir), 1, 1, "", "is a symbolic link; data/papers must be a real folder"))
     papers_rel = rel(papers_dir)
-    for path in sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []:
-        r = f"{papers_rel}/{path.name}"
-        if path.suffix != ".yml":
-            hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
-            problems.append(Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}"))
-            continue
-        doc, probs = read_file(path, r)
-        if doc is not None:
-            probs += _schema_problems("paper", r, doc, validators["paper"])
-            probs += _yaml_problems(r, doc)
+
+    def read_papers(paths: list[Path]) -> list[tuple[Path, str, Doc | None, list[Problem]]]:
+        out = []
+        for path in paths:
+            r = f"{papers_rel}/{path.name}"
+            if path.suffix != ".yml":
+                hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
+                out.append((path, r, None, [Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}")]))
+                continue
+            doc, probs = read_file(path, r)
+            if doc is not None:
+                probs += _schema_problems("paper", r, doc, validators["paper"])
+                probs += _yaml_problems(r, doc)
+            out.append((path, r, doc, probs))
+        return out
+
+    paths = sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []
+    # A large atlas reads the second half of its paper files in a forked process (forked.py).
+    parallel = forked.enabled(len(paths))
+    half = len(paths) // 2 if parallel else len(paths)
+    theirs, mine = forked.both(lambda: read_papers(paths[half:]), lambda: read_papers(paths[:half]), parallel=parallel)
+    for path, r, doc, probs in mine + theirs:
         problems += probs
         if doc is None or any(p.severity == "error" for p in probs):
             continue
