@@ -7,7 +7,8 @@ In: a view and its groups from `graphviews` (`paper_view`, `topic_view`, `twin`)
 
 This is Python, not a Jinja macro, because a large atlas renders it once per paper page
 (10,000 times at 10,000 papers) and a macro call per line cost more than the rest of the page.
-Every value from the data goes through markupsafe's escape, as in the autoescaping templates. A node's
+Every value from the data is escaped (`_e`: the same entities as markupsafe's escape, which
+the autoescaping templates use). A node's
 link and description depend on the page only through relative links, which are the same on
 sibling pages, so each is built once per group of siblings and reused.
 """
@@ -16,7 +17,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from markupsafe import Markup, escape as _e
+from markupsafe import Markup
+
+
+def _e(text: str) -> str:
+    """HTML-escape `text`, quotes included, with the same entities as markupsafe (and so as
+    the templates), without building a `Markup` object for every value."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
 
 KINDS = (("paper", "papers"), ("topic", "topics"), ("work", "outside works"))
 
@@ -39,9 +47,8 @@ class TwinWriter:
     link that URL alike (see `render._link_scope`), or None for a link that is this page's own;
     `cache` is a dict that lives as long as the build.
 
-    Lines are built as text with every value passed through `_e` (markupsafe's escape, which
-    also escapes quotes, so it is safe inside attributes); only `twin()` wraps the result in
-    `Markup`, once.
+    Lines are built as text with every value passed through `_e`, which also escapes quotes, so
+    it is safe inside attributes; only `twin()` wraps the result in `Markup`, once.
     """
 
     def __init__(self, to: Callable[[str], str], scope: Callable[[str], Any], cache: dict) -> None:
@@ -64,11 +71,15 @@ class TwinWriter:
         return out
 
     def node_line(self, node: dict[str, Any], focus: str | None, names: dict[str, str]) -> str:
-        meta_key = ("meta", node["id"])
-        meta = self.cache.get(meta_key)
-        if meta is None:
-            meta = self.cache[meta_key] = _e(node_meta(node, names))
-        return f'<li data-node="{_e(node["id"])}">{self.ref(node, focus)} <span class="atlas-muted">· {meta}</span></li>'
+        scope = self.scope(node["url"]) if node["id"] != focus and node.get("url") else None
+        key = ("li", scope, node["id"])
+        if scope is not None and key in self.cache:
+            return self.cache[key]
+        line = (f'<li data-node="{_e(node["id"])}">{self.ref(node, focus)} '
+                f'<span class="atlas-muted">· {_e(node_meta(node, names))}</span></li>')
+        if scope is not None:
+            self.cache[key] = line
+        return line
 
     def edge_line(self, e: dict[str, Any], focus: str | None, focus_name: str | None = None) -> str:
         extra = ""
