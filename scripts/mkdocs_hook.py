@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import zlib
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,6 +26,7 @@ _sources: dict[str, str] = {}
 EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-reference.md": "data/schema/paper.schema.json"}
 _previous: dict[str, bytes] = {}  # under `mkdocs serve`: what each generated file held in the previous build
 _serving = False
+_waiting: dict[str, bytes] = {}  # generated pages' HTML, compressed, from reading to writing
 
 
 class _GeneratedFile(File):
@@ -62,6 +65,7 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_files(files: Files, config) -> Files:
     # ATLAS_DATA_DIR builds the same site from another data folder (the tests use it).
     data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or Path(config["docs_dir"]).parent / "data")
+    _waiting.clear()
     try:
         result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
     except DataError as exc:
@@ -100,8 +104,25 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return markdown
 
 
+@event_priority(-100)  # after every plugin has seen the HTML
+def on_page_content(html: str, page, config, files) -> str:
+    """Between reading every page and writing the first one, MkDocs holds every page's HTML and
+    Markdown at once. A generated page's HTML waits compressed instead, and its Markdown is let
+    go (its title is in its front matter, which MkDocs has already read)."""
+    if not isinstance(page.file, _GeneratedFile):
+        return html
+    _waiting[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+    page.markdown = ""
+    return ""
+
+
+@event_priority(100)  # before every plugin (the search index reads the HTML here)
 def on_page_context(context, page, config, nav):
-    """Point a paper page's edit link at its YAML file, not at a generated Markdown file."""
+    """Give a generated page its HTML back; point a paper page's edit link at its YAML file,
+    not at a generated Markdown file."""
+    waiting = _waiting.pop(page.file.src_uri, None)
+    if waiting is not None:
+        page.content = zlib.decompress(waiting).decode("utf-8")
     source = _sources.get(page.file.src_uri)
     if source and config.get("repo_url"):
         page.edit_url = f"{config['repo_url'].rstrip('/')}/edit/main/{source}"

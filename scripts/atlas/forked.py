@@ -43,12 +43,11 @@ def both(child: Callable[[], Any], parent: Callable[[], Any], parallel: bool = T
         code = 0
         try:
             try:
-                payload = pickle.dumps((True, child()), protocol=pickle.HIGHEST_PROTOCOL)
+                result = (True, child())
             except BaseException:  # noqa: BLE001 - everything goes back to the parent
-                payload = pickle.dumps((False, traceback.format_exc()))
-                code = 1
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
+                result, code = (False, traceback.format_exc()), 1
+            with os.fdopen(write_fd, "wb") as out:  # pickled straight into the pipe: no copy
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
             os._exit(code)
     os.close(write_fd)
@@ -59,11 +58,11 @@ def both(child: Callable[[], Any], parent: Callable[[], Any], parallel: bool = T
         os.waitpid(pid, 0)
         raise
     with os.fdopen(read_fd, "rb") as inp:
-        data = inp.read()
+        try:
+            ok, theirs = pickle.load(inp)  # read as it arrives: the pickle is never held whole
+        except (EOFError, pickle.UnpicklingError):
+            ok, theirs = False, "the forked worker exited without a result"
     os.waitpid(pid, 0)
-    if not data:
-        raise ChildError("the forked worker exited without a result")
-    ok, theirs = pickle.loads(data)
     if not ok:
         raise ChildError(theirs)
     return theirs, mine
