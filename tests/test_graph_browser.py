@@ -399,11 +399,18 @@ def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_
         assert 'data-graph="../downloads/graph.json"' in body
         body = body.replace('data-graph="../downloads/graph.json"',
                             'data-graph="../downloads/graph.json" data-graph-overview="../downloads/graph-overview.json"', 1)
+        # The <head> preloads the overview, or the full map for ?map=full (front matter atlas_preload_*).
+        assert 'data-fetch="../downloads/graph.json">' in body
+        body = body.replace('data-fetch="../downloads/graph.json">',
+                            'data-fetch="../downloads/graph-overview.json" data-full="../downloads/graph.json">', 1)
         route.fulfill(response=response, body=body)
 
+    data_requests = []
+    watch.page.on("request", lambda r: "/downloads/" in r.url and data_requests.append(r.url.split("/downloads/")[1]))
     watch.page.route(re.compile(r".*/graph/(\?.*)?$"), add_overview)
     page = open_graph(watch, site_url)
     assert page.get_attribute("#atlas-graph", "data-overview") == "true"
+    assert data_requests == ["graph-overview.json"]  # preloaded, and used: one request, not the full map
     got = drawn(page)
     assert got["nodes"] == sorted(n["id"] for n in overview["nodes"]) == got["drawnNodes"]
     assert sorted(got["edges"]) == sorted([e["source"], e["target"], e["type"]] for e in overview["edges"])
@@ -416,6 +423,7 @@ def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_
     page.goto(site_url + "graph/?map=full")
     page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
     assert page.get_attribute("#atlas-graph", "data-overview") is None
+    assert data_requests == ["graph-overview.json", "graph.json"]
     nodes, edges = expected_visible(graph)
     assert set(drawn(page)["drawnNodes"]) == nodes
     watch.assert_clean()
