@@ -177,7 +177,8 @@ def test_the_graph_pans_and_zooms_from_the_keyboard_only_while_it_has_the_focus(
     assert page.evaluate("document.activeElement.id") == "atlas-graph-query"
     assert page.input_value("#atlas-graph-query") == "-[]="
     assert page.evaluate(view) == start
-    # Tab reaches the graph; then the arrow keys pan it and "-" zooms out.
+    # Tab reaches the graph; then the arrow keys pan it, "-" zooms out and "+" in, as the page says.
+    assert "the arrow keys pan and + and - zoom" in page.locator(".atlas-graph-page > p").first.inner_text()
     for _ in range(80):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.matches('#atlas-graph .vis-network')"):
@@ -191,7 +192,12 @@ def test_the_graph_pans_and_zooms_from_the_keyboard_only_while_it_has_the_focus(
     page.keyboard.down("-")
     page.wait_for_timeout(250)
     page.keyboard.up("-")
-    assert page.evaluate(view)[1] < moved[1]
+    out = page.evaluate(view)[1]
+    assert out < moved[1]
+    page.keyboard.down("+")
+    page.wait_for_timeout(250)
+    page.keyboard.up("+")
+    assert page.evaluate(view)[1] > out
     watch.assert_clean()
 
 

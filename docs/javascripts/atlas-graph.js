@@ -2,7 +2,8 @@
  *
  * The Graph page fetches downloads/graph.json; paper and topic pages embed their small graph
  * as JSON in a <script type="application/json"> named by data-graph-inline. vis-network is
- * loaded on demand from the site itself, only on pages that have a graph. Positions come
+ * loaded on demand from the site itself, only on pages that have a graph (the Graph page's <head>
+ * starts both downloads early; see overrides/main.html). Positions come
  * precomputed from the build, so physics stays off (a control lets the layout move) and the
  * picture is stable. Every label and tooltip is set as text: vis-network puts string titles
  * into the tooltip with innerText, never as HTML.

