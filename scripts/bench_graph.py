@@ -3,7 +3,9 @@
 Serves a built site (default `site/`, built first if missing) under the GitHub Pages sub-path,
 opens each graph page `--runs` times in a fresh browser context, and reports the time from
 navigation start until the graph has drawn its first frame with its controls bound (the
-`data-ready-ms` the page script records). Prints one JSON object; a benchmark, not a test.
+`data-ready-ms` the page script records), and the bytes of what the graph needed: the page's
+HTML, vis-network and the graph data (`graph_files`, as the browser received them). Prints one
+JSON object; a benchmark, not a test.
 
     PYTHONPATH=scripts .venv/bin/python scripts/bench_graph.py [--site site] [--runs 7]
 """
@@ -24,6 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SUBPATH = "/ml-systems-paper-atlas/"
 PAGES = {"global graph": ("graph/", "#atlas-graph"), "paper graph (qlora)": ("papers/qlora/", "#paper-graph"),
          "topic graph (memory)": ("topics/memory/", "#topic-graph")}
+
+
+# The page itself and what its graph loads (vis-network, graph data), by site path: bytes received.
+GRAPH_FILES = """() => Object.fromEntries(performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .filter((e, i) => i === 0 || /\\/vendor\\/vis-network\\/|\\/downloads\\//.test(e.name))
+    .map(e => [new URL(e.name).pathname.replace(/^\\/ml-systems-paper-atlas\\//, ''), e.encodedBodySize]))"""
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -58,6 +67,8 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=args.chromium,
                                      args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
         for name, (path, selector) in PAGES.items():
+            if not (args.site / path / "index.html").is_file():  # e.g. a synthetic atlas has no qlora
+                continue
             times = []
             for _ in range(args.runs):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -66,9 +77,11 @@ def main() -> int:
                 page.goto(base + path)
                 page.wait_for_selector(f"{selector}[data-ready=true]", timeout=30000)
                 times.append(int(page.get_attribute(selector, "data-ready-ms")))
+                files = page.evaluate(GRAPH_FILES)
                 context.close()
             report["pages"][name] = {"ready_ms_median": statistics.median(times), "ready_ms_min": min(times),
-                                     "ready_ms_max": max(times), "ready_ms": times}
+                                     "ready_ms_max": max(times), "ready_ms": times,
+                                     "graph_kb": round(sum(files.values()) / 1024, 1), "graph_files": files}
         browser.close()
     server.shutdown()
     report["load_average"] = os.getloadavg()[0]

@@ -135,6 +135,69 @@ def test_hovering_a_node_shows_its_title_year_and_topics_as_plain_text(watch, si
         "QLoRA: Efficient Finetuning of Quantized LLMs", "Year: 2023", "Topics: Memory-efficient training"]
     # Set as text: innerText turns the line breaks into <br> and nothing else becomes markup.
     assert tip.evaluate("el => [...el.children].map(c => c.tagName)") == ["BR", "BR"]
+    # Styled by atlas.css (the page does not load vis-network.css): a box over the graph that
+    # does not catch the mouse.
+    style = tip.evaluate("el => { const s = getComputedStyle(el); return [s.position, s.pointerEvents, s.whiteSpace]; }")
+    assert style == ["absolute", "none", "pre-line"]
+    watch.assert_clean()
+
+
+def test_the_graph_page_fetches_its_script_and_data_once_each_from_the_head(watch, site_url, site_dir):
+    """vis-network and graph.json are preloaded from the top of <head>, side by side, and the
+    graph script uses those downloads; vis-network's stylesheet is neither fetched nor shipped."""
+    requests = []
+    watch.page.on("request", lambda r: requests.append(r.url[len(site_url):]))
+    page = open_graph(watch, site_url)
+    assert requests.count("assets/vendor/vis-network/vis-network.min.js") == 1
+    assert requests.count("downloads/graph.json") == 1
+    assert [r for r in requests if r.endswith(".css") and "vis" in r] == []
+    assert not (site_dir / "assets" / "vendor" / "vis-network" / "vis-network.css").exists()
+    # Both were started by the <link rel=preload> the head made, not later by atlas-graph.js.
+    initiators = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
+        .filter(e => /vis-network\\.min\\.js$|graph\\.json$/.test(e.name))
+        .map(e => [e.name.split('/').pop(), e.initiatorType]))""")
+    assert initiators == {"vis-network.min.js": "link", "graph.json": "link"}
+    # graph.json is compact: one line, no indentation.
+    raw = (site_dir / "downloads" / "graph.json").read_bytes()
+    assert raw.count(b"\n") == 1 and raw.endswith(b"}\n") and b'", "' not in raw
+    watch.assert_clean()
+
+
+def test_the_graph_pans_and_zooms_from_the_keyboard_only_while_it_has_the_focus(watch, site_url):
+    page = open_graph(watch, site_url)
+    view = "() => { const n = document.querySelector('#atlas-graph').atlasNetwork; return [n.getViewPosition(), n.getScale()]; }"
+    start = page.evaluate(view)
+    # Typing in the search box moves nothing, and the mouse passing over the graph leaves the focus there.
+    page.focus("#atlas-graph-query")
+    page.keyboard.type("-[]=")
+    for key in ("ArrowRight", "ArrowDown", "PageDown"):
+        page.keyboard.press(key)
+    box = page.locator("#atlas-graph canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    assert page.evaluate("document.activeElement.id") == "atlas-graph-query"
+    assert page.input_value("#atlas-graph-query") == "-[]="
+    assert page.evaluate(view) == start
+    # Tab reaches the graph; then the arrow keys pan it, "-" zooms out and "+" in, as the page says.
+    assert "the arrow keys pan and + and - zoom" in page.locator(".atlas-graph-page > p").first.inner_text()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#atlas-graph .vis-network')"):
+            break
+    assert page.evaluate("document.activeElement.matches('#atlas-graph .vis-network')")
+    page.keyboard.down("ArrowRight")
+    page.wait_for_timeout(250)
+    page.keyboard.up("ArrowRight")
+    moved = page.evaluate(view)
+    assert moved[0]["x"] != pytest.approx(start[0]["x"], abs=1) and moved[1] == pytest.approx(start[1])
+    page.keyboard.down("-")
+    page.wait_for_timeout(250)
+    page.keyboard.up("-")
+    out = page.evaluate(view)[1]
+    assert out < moved[1]
+    page.keyboard.down("+")
+    page.wait_for_timeout(250)
+    page.keyboard.up("+")
+    assert page.evaluate(view)[1] > out
     watch.assert_clean()
 
 
@@ -342,11 +405,18 @@ def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_
         assert 'data-graph="../downloads/graph.json"' in body
         body = body.replace('data-graph="../downloads/graph.json"',
                             'data-graph="../downloads/graph.json" data-graph-overview="../downloads/graph-overview.json"', 1)
+        # The <head> preloads the overview, or the full map for ?map=full (front matter atlas_preload_*).
+        assert 'data-fetch="../downloads/graph.json">' in body
+        body = body.replace('data-fetch="../downloads/graph.json">',
+                            'data-fetch="../downloads/graph-overview.json" data-full="../downloads/graph.json">', 1)
         route.fulfill(response=response, body=body)
 
+    data_requests = []
+    watch.page.on("request", lambda r: "/downloads/" in r.url and data_requests.append(r.url.split("/downloads/")[1]))
     watch.page.route(re.compile(r".*/graph/(\?.*)?$"), add_overview)
     page = open_graph(watch, site_url)
     assert page.get_attribute("#atlas-graph", "data-overview") == "true"
+    assert data_requests == ["graph-overview.json"]  # preloaded, and used: one request, not the full map
     got = drawn(page)
     assert got["nodes"] == sorted(n["id"] for n in overview["nodes"]) == got["drawnNodes"]
     assert sorted(got["edges"]) == sorted([e["source"], e["target"], e["type"]] for e in overview["edges"])
@@ -359,6 +429,7 @@ def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_
     page.goto(site_url + "graph/?map=full")
     page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
     assert page.get_attribute("#atlas-graph", "data-overview") is None
+    assert data_requests == ["graph-overview.json", "graph.json"]
     nodes, edges = expected_visible(graph)
     assert set(drawn(page)["drawnNodes"]) == nodes
     watch.assert_clean()

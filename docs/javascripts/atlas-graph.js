@@ -2,7 +2,8 @@
  *
  * The Graph page fetches downloads/graph.json; paper and topic pages embed their small graph
  * as JSON in a <script type="application/json"> named by data-graph-inline. vis-network is
- * loaded on demand from the site itself, only on pages that have a graph. Positions come
+ * loaded on demand from the site itself, only on pages that have a graph (the Graph page's <head>
+ * starts both downloads early; see overrides/main.html). Positions come
  * precomputed from the build, so physics stays off (a control lets the layout move) and the
  * picture is stable. Every label and tooltip is set as text: vis-network puts string titles
  * into the tooltip with innerText, never as HTML.
@@ -40,6 +41,10 @@
     "subtopic": { arrows: "", color: "#78909c", width: 2, dashes: false }
   };
   var DEFAULT_EDGE = { arrows: "to", color: "#455a64", width: 1, dashes: [3, 3] };
+  // Options shared by every node and edge, set once for the network instead of on each item:
+  // paper labels' size, and straight lines (vis-network's default is a curve) unless a style curves.
+  var NETWORK_NODES = { font: { size: 11 } };
+  var NETWORK_EDGES = { smooth: { enabled: false } };
   var DIM = 0.12;
   // Above this many edges lines are straight and solid: vis-network's curved edges add a hidden
   // support node per edge (1,000 papers: seconds instead of a fraction of one), and dashes cost
@@ -51,10 +56,6 @@
     if (window.vis && window.vis.Network) return Promise.resolve(window.vis);
     if (visLoading) return visLoading;
     visLoading = new Promise(function (resolve, reject) {
-      var css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = src.replace(/\.min\.js$/, ".css");
-      document.head.appendChild(css);
       var s = document.createElement("script");
       s.src = src;
       s.onload = function () { resolve(window.vis); };
@@ -123,8 +124,7 @@
       base.shape = "dot";
       base.size = 8 + 4 * Math.sqrt(links[node.id] || 0);
       base.color = color;
-      base.label = shortLabel(node.label.split(":")[0], node.id === focus ? 60 : 28);
-      base.font = { size: 11 };
+      base.label = shortLabel(node.label.split(":")[0], node.id === focus ? 60 : 28);  // font: NETWORK_NODES
     } else if (node.kind === "topic") {
       base.shape = "box";
       base.label = node.label;
@@ -167,17 +167,22 @@
     return out;
   }
 
+  // Only what differs from vis-network's defaults and NETWORK_EDGES is set on each edge: every
+  // option given is parsed and merged per edge, and the full map has thousands of edges.
   function visEdge(d, opacity) {
     var edge = d.edge;
     var style = styleOf(edge.type);
-    return {
+    var out = {
       id: "e" + d.i, from: edge.source, to: edge.target, title: edgeTitle(edge, d.partner),
-      arrows: style.arrows,
-      width: edge.weight ? 1 + Math.log2(edge.weight) : style.width,  // overview: wider for more links
-      dashes: d.plain ? false : style.dashes,
-      smooth: (!d.plain && style.smooth) || { enabled: false },
-      color: { color: style.color, highlight: style.color, hover: style.color, opacity: (style.opacity || 1) * opacity }
+      width: edge.weight ? 1 + Math.log2(edge.weight) : style.width  // overview: wider for more links
     };
+    if (style.arrows) out.arrows = style.arrows;
+    if (!d.plain && style.dashes) out.dashes = style.dashes;
+    if (!d.plain && style.smooth) out.smooth = style.smooth;
+    var alpha = (style.opacity || 1) * opacity;
+    // A colour given as a string is also the highlight and hover colour, at full opacity.
+    out.color = alpha === 1 ? style.color : { color: style.color, highlight: style.color, hover: style.color, opacity: alpha };
+    return out;
   }
 
   // Legend line samples, drawn from EDGE_STYLES so the legend cannot drift from the picture.
@@ -223,8 +228,17 @@
     var edgeView = new vis.DataView(edges, { filter: function (e) { return !shown.edges || shown.edges[e.id] === true; } });
     var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, {
       physics: { enabled: false, solver: "forceAtlas2Based", stabilization: false },
-      interaction: { hover: true, tooltipDelay: 120, navigationButtons: false, keyboard: false },
-      layout: { improvedLayout: false }
+      // Keys pan (arrows) and zoom (+ and -) only while the graph itself has the focus: bound to its
+      // frame, not the window, so the search box and the rest of the page keep every key; and
+      // without autoFocus, since vis-network would otherwise take the focus (and scroll the page
+      // to the graph) whenever the mouse moves over it.
+      interaction: {
+        hover: true, tooltipDelay: 120, navigationButtons: false,
+        keyboard: { enabled: true, bindToWindow: false, autoFocus: false }
+      },
+      layout: { improvedLayout: false },
+      nodes: NETWORK_NODES,
+      edges: NETWORK_EDGES
     });
     var root = container.getAttribute("data-root") || "";
     var graph = {
