@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -49,7 +50,7 @@ def _wait_for(check, proc: subprocess.Popen, what: str, timeout: float = 120) ->
         if proc.poll() is not None:
             pytest.fail(f"mkdocs serve exited ({proc.returncode}) waiting for {what}:\n{proc.log.read_text()[-3000:]}")
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
+            pytest.fail(f"timed out waiting for {what}:\n{proc.log.read_text()[-3000:]}")
         time.sleep(0.2)
 
 
@@ -65,7 +66,9 @@ def served(tmp_path: Path):
     args = [a if a != "127.0.0.1:8000" else f"127.0.0.1:{port}" for a in serve_args()]
     log = tmp_path / "serve.log"
     with log.open("w") as err:
-        proc = subprocess.Popen([MKDOCS, "serve", *args], cwd=proj, stdout=subprocess.DEVNULL, stderr=err)
+        # As on a curator's machine: no site URL (MkDocs would serve under its path), no other data.
+        env = {k: v for k, v in os.environ.items() if k not in ("ATLAS_SITE_URL", "ATLAS_DATA_DIR")}
+        proc = subprocess.Popen([MKDOCS, "serve", *args], cwd=proj, stdout=subprocess.DEVNULL, stderr=err, env=env)
     proc.log = log
     try:
         yield proj, f"http://127.0.0.1:{port}/", proc
