@@ -105,3 +105,15 @@ def test_graph_json_has_every_paper(site_dir: Path):
     graph = json.loads((site_dir / "downloads" / "graph.json").read_text(encoding="utf-8"))
     papers = sorted(n["id"][len("paper:"):] for n in graph["nodes"] if n["kind"] == "paper")
     assert papers == PAPER_IDS
+
+
+def test_search_finds_a_paper_on_its_own_page_not_on_every_list_that_names_it(site_dir: Path):
+    """The lists of papers (topics, facet values, the papers index) are kept out of the search
+    index: a search for a title leads to the paper, not to every page that lists it."""
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    title = "QLoRA: Efficient Finetuning of Quantized LLMs"
+    where = {d["location"] for d in index["docs"] if title in d["text"] or title in d["title"]}
+    assert "papers/qlora/" in where
+    assert not [w for w in where if w.startswith(("facets/", "papers/#", "papers/index")) or w == "papers/"]
+    assert not [w for w in where if w.startswith("topics/") and w.endswith("#papers")]
+    assert not any(d["location"].startswith("papers/") and d["location"].split("/")[1] == "" for d in index["docs"])

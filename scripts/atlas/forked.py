@@ -19,7 +19,7 @@ import sys
 import traceback
 from typing import Any, Callable
 
-FROM = 2000
+FROM = 1000
 
 
 def enabled(size: int) -> bool:
