@@ -286,10 +286,8 @@ class _SiblingParts:
         self.atlas, self.links = atlas, links
         self.root = links.root()
         self.vis_url = links.to("assets/vendor/vis-network/vis-network.min.js")
-        self._chips: dict[str, Markup] = {}
-        self._facets: dict[tuple[str, str], Markup] = {}
-        self._legends: dict[tuple[str, ...], Markup] = {}
-        self._mentions: dict[str, Markup] = {}
+        self.chip = _chip_renderer(atlas, links)  # the one topic-chip cache every page uses
+        self._made: dict[tuple, Markup] = {}
 
     @classmethod
     def of(cls, atlas: Atlas, links: Links) -> "_SiblingParts":
@@ -299,26 +297,21 @@ class _SiblingParts:
             cache[scope] = cls(atlas, links)
         return cache[scope]
 
-    def chip(self, tid: str) -> Markup:
-        if tid not in self._chips:
-            self._chips[tid] = _macro(self.atlas, "topic_chip")(tid, self.links, self.atlas)
-        return self._chips[tid]
+    def _once(self, key: tuple, make) -> Markup:
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def facet_link(self, facet: str, value: str) -> Markup:
-        key = (facet, value)
-        if key not in self._facets:
-            self._facets[key] = _macro(self.atlas, "facet_link")(facet, value, self.links, self.atlas)
-        return self._facets[key]
+        return self._once(("facet", facet, value),
+                          lambda: _macro(self.atlas, "facet_link")(facet, value, self.links, self.atlas))
 
     def legend(self, types: tuple[str, ...]) -> Markup:
-        if types not in self._legends:
-            self._legends[types] = _graph_macro(self.atlas, "edge_legend")(list(types), self.atlas)
-        return self._legends[types]
+        return self._once(("legend", types), lambda: _graph_macro(self.atlas, "edge_legend")(list(types), self.atlas))
 
     def mention(self, work_id: str) -> Markup:
-        if work_id not in self._mentions:
-            self._mentions[work_id] = _macro(self.atlas, "mention_item")(self.atlas.external[work_id])
-        return self._mentions[work_id]
+        return self._once(("mention", work_id),
+                          lambda: _macro(self.atlas, "mention_item")(self.atlas.external[work_id]))
 
 
 def _graph_macro(atlas: Atlas, name: str):
