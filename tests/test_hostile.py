@@ -551,3 +551,20 @@ def test_graph_tooltip_shows_a_hostile_title_as_text(watch, hostile_url):
     assert page.locator(INJECTED).count() == 0
     assert dialogs == []
     watch.assert_clean()
+
+
+def test_a_local_graph_reads_hostile_names_from_its_twin_as_text(watch, hostile_url):
+    """A paper page's graph is read from its text twin (atlas-graph.js twinData): the names it
+    draws and shows on hover are the titles, character for character, and nothing runs."""
+    page = watch.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for name in ("html-in-text", "href-in-title"):
+        page.goto(hostile_url + f"papers/{name}/")
+        page.wait_for_selector("#paper-graph[data-ready=true]", timeout=15000)
+        labels = page.evaluate("Object.fromEntries(document.querySelector('#paper-graph').atlasData.nodes.map(n => [n.id, n.label]))")
+        assert labels[f"paper:{name}"] == page.locator("h1").inner_text()
+        assert labels[f"paper:{name}"].startswith("<"), labels
+        assert page.locator(INJECTED).count() == 0, name
+    assert dialogs == []
+    watch.assert_clean()

@@ -1,7 +1,8 @@
 /* Draws the atlas graphs from the build's graph data.
  *
- * The Graph page fetches downloads/graph.json; paper and topic pages embed their small graph
- * as JSON in a <script type="application/json"> named by data-graph-inline. vis-network is
+ * The Graph page fetches downloads/graph.json; topic pages embed their small graph as JSON in a
+ * <script type="application/json"> named by data-graph-inline; a paper page's graph is read
+ * from its text twin (data-graph-twin; see twinData), which the page carries anyway. vis-network is
  * loaded on demand from the site itself, only on pages that have a graph (the Graph page's <head>
  * starts both downloads early; see overrides/main.html). Positions come
  * precomputed from the build, so physics stays off (a control lets the layout move) and the
@@ -74,17 +75,66 @@
     return names;
   }
 
+  // Hover text: the node's name, then what the text twin says about it (twinhtml.node_meta),
+  // so the picture and the lists describe a node in the same words.
   function tooltip(node, names) {
-    var lines = [node.label];
+    return node.label + "\n" + (node.meta != null ? node.meta : describe(node, names));
+  }
+
+  function describe(node, names) {
     if (node.kind === "paper") {
-      lines.push("Year: " + (node.year == null ? "not stated" : node.year));
-      lines.push("Topics: " + node.topics.map(function (t) { return names[t] || t; }).join(", "));
-    } else if (node.kind === "topic") {
-      lines.push(node.level === 0 ? "Top-level topic" : "Subtopic");
-    } else {
-      lines.push("Outside the atlas" + (node.arxiv ? " · arXiv " + node.arxiv : ""));
+      return "paper · " + (node.year == null ? "date not stated" : node.year) + " · " +
+        node.topics.map(function (t) { return names[t] || t; }).join(", ");
     }
-    return lines.join("\n");
+    if (node.kind === "topic") return node.level === 0 ? "top-level topic" : "subtopic";
+    return "outside work" + (node.arxiv ? " · arXiv " + node.arxiv : "");
+  }
+
+  // A paper page's graph, read from its text twin (twinhtml.py): each node's id, kind, name,
+  // link, colour and description, each link's ends, type, score and evidence. The picture is a
+  // star: the paper in the centre, its neighbours on a ring in the order the lists of links
+  // first name them (links by type, the paper's own outgoing ones first).
+  var LOCAL_RADIUS = 260;
+  function twinData(container) {
+    var twin = document.getElementById(container.getAttribute("data-graph-twin"));
+    var focus = container.getAttribute("data-focus");
+    var nodes = [], edges = [], byId = {};
+    Array.prototype.forEach.call(twin.querySelectorAll("ul[data-kind] > li[data-node]"), function (li) {
+      var first = li.firstElementChild;
+      var named = first && (first.tagName === "A" || first.tagName === "STRONG") ? first : null;
+      var node = {
+        id: li.getAttribute("data-node"), kind: li.parentNode.getAttribute("data-kind"), root: li.getAttribute("data-root"),
+        label: named ? named.textContent : li.firstChild.textContent.trim(),
+        meta: li.querySelector(".atlas-muted").textContent.replace(/^· /, "")
+      };
+      if (named && named.tagName === "A") node.href = named.href;
+      nodes.push(node);
+      byId[node.id] = node;
+    });
+    Array.prototype.forEach.call(twin.querySelectorAll("ul[data-edge-type] > li[data-source]"), function (li) {
+      var edge = { source: li.getAttribute("data-source"), target: li.getAttribute("data-target"),
+                   type: li.parentNode.getAttribute("data-edge-type") };
+      if (li.hasAttribute("data-rank")) {
+        edge.rank = Number(li.getAttribute("data-rank"));
+        edge.score = Number(li.getAttribute("data-score"));
+      }
+      var evidence = li.querySelector(".atlas-evidence");
+      if (evidence) edge.evidence = evidence.textContent.replace(/^Evidence: “/, "").replace(/”$/, "");
+      edges.push(edge);
+    });
+    var ring = [];
+    edges.forEach(function (e) {
+      [e.source, e.target].forEach(function (id) { if (id !== focus && ring.indexOf(id) < 0) ring.push(id); });
+    });
+    nodes.forEach(function (n) { if (n.id !== focus && ring.indexOf(n.id) < 0) ring.push(n.id); });
+    var radius = LOCAL_RADIUS + 18 * Math.max(0, ring.length - 8);
+    if (byId[focus]) { byId[focus].x = 0; byId[focus].y = 0; }
+    ring.forEach(function (id, i) {
+      var angle = -Math.PI / 2 + 2 * Math.PI * i / ring.length;
+      byId[id].x = Math.round(radius * Math.cos(angle));
+      byId[id].y = Math.round(radius * Math.sin(angle));
+    });
+    return { focus: focus, nodes: nodes, edges: edges, topic_names: {} };
   }
 
   function edgeTitle(edge, partner) {
@@ -147,7 +197,8 @@
 
   // Cosine similarity is symmetric: when two papers are each in the other's top 5, graph.json
   // has both edges; they are drawn as one line (two dashed lines on top of each other would
-  // look solid), and its tooltip gives both ranks.
+  // look solid), and its tooltip gives both ranks. The line kept is the edge whose source id
+  // sorts first, whatever order the data lists them in (graph.json, or a twin).
   function drawnEdges(data, byId) {
     var index = {};
     data.edges.forEach(function (e, i) { if (e.type === "related") index[e.source + "\n" + e.target] = i; });
@@ -158,7 +209,7 @@
       var partner = null;
       if (e.type === "related") {
         var j = index[e.target + "\n" + e.source];
-        if (j !== undefined && j < i) return;
+        if (j !== undefined && e.source > e.target) return;
         edge = Object.assign({ sourceLabel: byId[e.source].label }, e);
         if (j !== undefined) partner = Object.assign({ sourceLabel: byId[e.target].label }, data.edges[j]);
       }
@@ -248,7 +299,8 @@
     network.on("click", function (params) {
       if (params.nodes.length !== 1) return;
       var node = byId[params.nodes[0]];
-      if (node && node.url) window.location.href = resolveUrl(root, node.url);
+      if (node && node.href) window.location.href = node.href;
+      else if (node && node.url) window.location.href = resolveUrl(root, node.url);
     });
     network.once("afterDrawing", function () {
       container.setAttribute("data-ready", "true");
@@ -535,7 +587,9 @@
     var container = document.querySelector(".atlas-graph[data-graph]");
     if (!container) return;
     loadVis(container.getAttribute("data-vis")).catch(function () {});
-    if (!container.getAttribute("data-graph-inline")) fetchGraph(graphUrl(container)).catch(function () {});
+    if (!container.getAttribute("data-graph-inline") && !container.getAttribute("data-graph-twin")) {
+      fetchGraph(graphUrl(container)).catch(function () {});
+    }
   }
 
   function init() {
@@ -545,8 +599,8 @@
       if (container.getAttribute("data-started")) return;
       container.setAttribute("data-started", "true");
       var inline = container.getAttribute("data-graph-inline");
-      var dataPromise = inline
-        ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
+      var dataPromise = container.getAttribute("data-graph-twin") ? Promise.resolve(twinData(container))
+        : inline ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
         : fetchGraph(graphUrl(container));
       Promise.all([dataPromise, loadVis(container.getAttribute("data-vis"))])
         .then(function (res) {

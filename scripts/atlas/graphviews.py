@@ -9,7 +9,6 @@ Every view is cut out of the one artifact, so a page, its twin and the download 
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -39,9 +38,6 @@ TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")
 # Edge types the Graph page shows before the reader changes anything. `related` starts hidden:
 # it adds five edges per paper and would bury the curated and citation edges; one tick shows it.
 GLOBAL_DEFAULT_TYPES = tuple(t for t in EDGE_TYPES if t != "related")
-LOCAL_RADIUS = 260
-# What a local graph's nodes carry: what atlas-graph.js draws and shows in tooltips.
-LOCAL_NODE_FIELDS = frozenset({"id", "kind", "label", "url", "year", "topics", "roots", "root", "level", "arxiv"})
 # A topic graph draws at most this many of the topic's papers, the newest: a topic of a large
 # atlas holds thousands, too many for a page to carry as data and as text (the full map has all).
 TOPIC_VIEW_MAX_PAPERS = 150
@@ -102,37 +98,23 @@ def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...
 def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     """The paper, what it cites, what cites it, its curated relations (both ways), its most related.
 
-    Laid out radially at build time: the paper in the centre, its neighbours on a ring in the
-    order of the twin's groups, so the picture reads the same way as the list beside it.
+    A star: only the paper's own links. Links among its neighbours belong to their pages (and
+    to the Graph page); drawing them here would make a page's size and build time grow with
+    its neighbours' degrees, not its own. The page carries it once, as its text twin, from
+    which atlas-graph.js draws it (the paper in the centre, its neighbours on a ring in the
+    order the twin's lists of links first name them), so the view has no positions.
+    Papers whose top 5 include this one are drawn only if they are here for another reason.
     """
     centre = f"paper:{pid}"
-    ring: list[str] = []
-    groups: list[tuple[tuple[int, str], int, str]] = []
+    keep = {centre}
     for e in graph.edges_of(centre):
         if e["type"] not in PAPER_VIEW_TYPES:
             continue
-        if e["source"] == centre and e["target"] != centre:
-            groups.append((type_order(e["type"]), e.get("rank", 0), e["target"]))
-        elif e["target"] == centre and e["type"] != "related":
-            # Papers whose top 5 include this one are drawn only if they are here for another reason.
-            groups.append((type_order(e["type"]), 0, e["source"]))
-    for _, _, nid in sorted(groups):
-        if nid not in ring:
-            ring.append(nid)
-    radius = LOCAL_RADIUS + 18 * max(0, len(ring) - 8)
-    positions = {centre: (0, 0)}
-    for i, nid in enumerate(ring):
-        angle = -math.pi / 2 + 2 * math.pi * i / len(ring)
-        positions[nid] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
-    # A star: only the paper's own links. Links among its neighbours belong to their pages (and
-    # to the Graph page); drawing them here would make a page's size and build time grow with
-    # its neighbours' degrees, not its own.
-    keep = set(positions)
-    nodes = []
-    for nid in sorted(keep):
-        node = {k: v for k, v in graph.nodes[nid].items() if k in LOCAL_NODE_FIELDS}
-        node["x"], node["y"] = positions[nid]
-        nodes.append(node)
+        if e["source"] == centre:
+            keep.add(e["target"])
+        elif e["type"] != "related":
+            keep.add(e["source"])
+    nodes = [graph.nodes[nid] for nid in sorted(keep)]
     edges = [e for e in graph.edges_of(centre)
              if e["type"] in PAPER_VIEW_TYPES and e["source"] in keep and e["target"] in keep]
     used = {t for n in nodes for t in n.get("topics", ())}

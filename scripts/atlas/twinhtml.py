@@ -75,7 +75,10 @@ class TwinWriter:
         key = ("li", scope, node["id"])
         if scope is not None and key in self.cache:
             return self.cache[key]
-        line = (f'<li data-node="{_e(node["id"])}">{self.ref(node, focus)} '
+        # The colour atlas-graph.js gives the node when it draws a paper page's graph from this twin.
+        root = node["roots"][0] if node.get("roots") else node.get("root")
+        colour = f' data-root="{_e(root)}"' if root else ""
+        line = (f'<li data-node="{_e(node["id"])}"{colour}>{self.ref(node, focus)} '
                 f'<span class="atlas-muted">· {_e(node_meta(node, names))}</span></li>')
         if scope is not None:
             self.cache[key] = line
@@ -83,14 +86,16 @@ class TwinWriter:
 
     def edge_line(self, e: dict[str, Any], focus: str | None, focus_name: str | None = None) -> str:
         extra = ""
+        attrs = ""
         if e["type"] == "related":
             extra += f' <span class="atlas-score">similarity {e["score"]:.4f}, rank {e["rank"]}</span>'
+            attrs = f' data-score="{e["score"]:.4f}" data-rank="{e["rank"]}"'
         weight = e.get("weight")
         if weight:
             extra += f' <span class="atlas-score">{weight} link{"" if weight == 1 else "s"} between their papers</span>'
         if e.get("evidence"):
             extra += f'<br><span class="atlas-evidence">Evidence: “{_e(e["evidence"])}”</span>'
-        return (f'<li data-source="{_e(e["source"])}" data-target="{_e(e["target"])}">'
+        return (f'<li data-source="{_e(e["source"])}" data-target="{_e(e["target"])}"{attrs}>'
                 f'{self._end(e["source_node"], focus, focus_name)} <span aria-hidden="true">→</span>'
                 f'<span class="atlas-sr-only">{_e(e["type"])}</span> {self._end(e["target_node"], focus, focus_name)}{extra}</li>')
 
