@@ -190,11 +190,16 @@ def _link_scope(links: Links, target: str) -> tuple | None:
     Relative links from pages that are siblings (`papers/a/` and `papers/b/`) to a page outside
     either (`papers/c/`, `topics/x/`) are the same (`../c/`, `../../topics/x/`); a target inside
     the page's own folder (the page itself, `topics/x/` from `topics/`) is linked differently.
+    (Called for every node of every twin: the page's own part is worked out once per `Links`.)
     """
-    here = [x for x in links.here.split("/") if x]
-    if here and [x for x in target.split("/") if x][: len(here)] == here:
+    mine = links.__dict__.get("_scope")
+    if mine is None:
+        here = [x for x in links.here.split("/") if x]
+        mine = links._scope = ("/".join(here) + "/" if here else None, (tuple(here[:-1]), len(here)))
+    prefix, scope = mine
+    if prefix is not None and (target + "/").replace("//", "/").startswith(prefix):
         return None
-    return (tuple(here[:-1]), len(here))
+    return scope
 
 
 def _cached(atlas: Atlas, name: str, links: Links, target: str, key: Any, render_it) -> Markup:
