@@ -210,6 +210,9 @@ def test_searching_a_title_centres_and_highlights_its_neighbourhood(watch, site_
         if page.evaluate("document.activeElement.id") == "atlas-graph-query":
             break
     assert page.evaluate("document.activeElement.id") == "atlas-graph-query"
+    # Its suggestions are every paper title, sorted, filled in from the graph data.
+    suggested = page.eval_on_selector_all("#atlas-graph-titles option", "els => els.map(e => e.value)")
+    assert suggested == sorted(n["label"] for n in graph["nodes"] if n["kind"] == "paper")
     page.keyboard.type("zero-infinity")
     page.keyboard.press("Enter")
     page.wait_for_selector("#atlas-graph[data-focus='paper:zero-infinity']", timeout=5000)

@@ -471,7 +471,25 @@
     return part.length ? part[0] : null;
   }
 
+  // The search box's suggestions: every paper title, from the graph data once the picture is
+  // drawn (written into the page they were a tenth of a megabyte of HTML at 1,000 papers, to
+  // parse before the graph could start).
+  function suggestTitles(graph, form) {
+    var list = form.elements.query && form.elements.query.list;
+    if (!list || list.options.length) return;
+    var titles = graph.data.nodes.filter(function (n) { return n.kind === "paper"; })
+      .map(function (n) { return n.label; }).sort();
+    var options = document.createDocumentFragment();
+    titles.forEach(function (t) {
+      var option = document.createElement("option");
+      option.value = t;
+      options.appendChild(option);
+    });
+    list.appendChild(options);
+  }
+
   function bindControls(graph, form) {
+    graph.network.once("afterDrawing", function () { suggestTitles(graph, form); });
     // On a phone the filters start folded so the picture is on the first screen.
     var filters = form.querySelector("details.atlas-graph-filters");
     if (filters && window.matchMedia && window.matchMedia("(max-width: 44.99em)").matches) filters.open = false;
