@@ -20,11 +20,21 @@ from typing import Any, Callable
 from markupsafe import Markup
 
 
+_escaped: dict[str, str] = {}
+
+
 def _e(text: str) -> str:
     """HTML-escape `text`, quotes included, with the same entities as markupsafe (and so as
-    the templates), without building a `Markup` object for every value."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&#34;").replace("'", "&#39;"))
+    the templates), without building a `Markup` object for every value. The same ids and
+    names come back on page after page, so each is escaped once (the memo is emptied when it
+    grows large, e.g. after many rebuilds under `mkdocs serve`)."""
+    out = _escaped.get(text)
+    if out is None:
+        if len(_escaped) > 1_000_000:
+            _escaped.clear()
+        out = _escaped[text] = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                                .replace('"', "&#34;").replace("'", "&#39;"))
+    return out
 
 KINDS = (("paper", "papers"), ("topic", "topics"), ("work", "outside works"))
 
