@@ -195,3 +195,27 @@ def test_a_topic_graph_draws_only_the_newest_papers_of_a_large_topic(monkeypatch
     assert all(f'href="../../papers/{p.id}/"' in capped for p in papers)
     twin = capped[capped.index('id="topic-graph-text"'):]
     assert twin.count('<li data-node="paper:') == 3
+
+
+def test_a_large_full_map_opens_without_its_spokes_and_says_so(monkeypatch):
+    """From SPOKES_HIDDEN_FROM papers the topic and outside-work links start unticked (the form's
+    defaults, which "Reset filters" restores); below it every type but `related` is ticked."""
+    import re
+
+    from atlas import graphviews, render
+    from atlas.build import load_atlas
+    from atlas.graphdata import graph_data
+
+    atlas, _ = load_atlas(DATA)
+    graph = graph_data(atlas)
+
+    def ticked(page: str) -> set[str]:
+        return set(re.findall(r'name="edge_type" value="([a-z-]+)" checked', page))
+
+    small = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph)
+    assert ticked(small) == set(graphviews.GLOBAL_DEFAULT_TYPES) and "related" not in ticked(small)
+    assert "the map opens without" not in small
+    monkeypatch.setattr(graphviews, "SPOKES_HIDDEN_FROM", len(atlas.papers))
+    large = render.render_graph_page(atlas, graph_url="../downloads/graph.json", graph=graph)
+    assert ticked(large) == set(graphviews.GLOBAL_DEFAULT_TYPES) - {"topic", "mentions"}
+    assert f"With {len(atlas.papers)} papers the map opens without the topic and mentions links" in large

@@ -38,6 +38,19 @@ TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")
 # Edge types the Graph page shows before the reader changes anything. `related` starts hidden:
 # it adds five edges per paper and would bury the curated and citation edges; one tick shows it.
 GLOBAL_DEFAULT_TYPES = tuple(t for t in EDGE_TYPES if t != "related")
+# From this many papers the full map also starts without its spokes: the lines from papers to
+# topic nodes and to outside works. A paper's colour already gives its top-level topic and the
+# filters its subtopic; at 1,000 papers the spokes are half the map's lines, and creating lines
+# is most of vis-network's time to the first picture. One tick under "Links" shows them.
+SPOKES_HIDDEN_FROM = 500
+SPOKE_TYPES = ("topic", "mentions")
+
+
+def global_default_types(papers: int) -> tuple[str, ...]:
+    """The edge types ticked when the Graph page opens on the full map of `papers` papers."""
+    if papers < SPOKES_HIDDEN_FROM:
+        return GLOBAL_DEFAULT_TYPES
+    return tuple(t for t in GLOBAL_DEFAULT_TYPES if t not in SPOKE_TYPES)
 # A topic graph draws at most this many of the topic's papers, the newest: a topic of a large
 # atlas holds thousands, too many for a page to carry as data and as text (the full map has all).
 TOPIC_VIEW_MAX_PAPERS = 150

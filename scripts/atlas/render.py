@@ -363,10 +363,10 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
     years = sorted(p.year for p in atlas.papers.values() if p.year is not None)
     types = sorted({e["type"] for e in graph["edges"]} | set(graphviews.EDGE_TYPES), key=graphviews.type_order)
     counts = {t: sum(1 for e in graph["edges"] if e["type"] == t) for t in types}
-    # Title suggestions for the search, which only the full map has (not the overview).
+    defaults = graphviews.global_default_types(len(atlas.papers))
     return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, view=view,
                    twin=graphviews.twin(view, related_searched=_related_searched(atlas)), edge_types=types, edge_counts=counts,
-                   edge_defaults=graphviews.GLOBAL_DEFAULT_TYPES,
+                   edge_defaults=defaults, spokes_hidden=[t for t in graphviews.SPOKE_TYPES if t not in defaults],
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
                    undated=sum(1 for p in atlas.papers.values() if p.year is None),
                    overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
