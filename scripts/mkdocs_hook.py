@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from atlas.build import DataError, generate  # noqa: E402
 from atlas.compact import compact_html  # noqa: E402
+from atlas.memo import Memo  # noqa: E402
 
 _sources: dict[str, str] = {}
 # Generated pages whose "Edit this page" opens the repository file they are made from.
@@ -27,6 +28,7 @@ EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-refer
 _previous: dict[str, bytes] = {}  # under `mkdocs serve`: what each generated file held in the previous build
 _serving = False
 _waiting: dict[str, bytes] = {}  # generated pages' HTML, compressed, from reading to writing
+_memo = Memo()  # under `mkdocs serve`: what one build hands the next (atlas/memo.py)
 
 
 class _GeneratedFile(File):
@@ -67,7 +69,8 @@ def on_files(files: Files, config) -> Files:
     data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or Path(config["docs_dir"]).parent / "data")
     _waiting.clear()
     try:
-        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
+        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"),
+                          memo=_memo if _serving else None)
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
