@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from atlas.build import DataError, generate  # noqa: E402
 from atlas.compact import compact_html  # noqa: E402
 from atlas.memo import Memo  # noqa: E402
+from atlas.rawhtml import HtmlBlocks  # noqa: E402
 
 _sources: dict[str, str] = {}
 # Generated pages whose "Edit this page" opens the repository file they are made from.
@@ -62,6 +63,11 @@ def on_startup(command: str, dirty: bool) -> None:
     _serving = command == "serve"
     if _serving and dirty:
         logging.getLogger("mkdocs.commands.build").addFilter(_DirtyServeIsExpected())
+
+
+def on_config(config):
+    config.markdown_extensions.append(HtmlBlocks())  # each page's HTML parsed once (atlas/rawhtml.py)
+    return config
 
 
 def on_files(files: Files, config) -> Files:

@@ -1,0 +1,166 @@
+"""Python-Markdown's HTML blocks with each page's HTML parsed once, or not tag by tag at all.
+
+In: a page's Markdown, in MkDocs. Out: the same HTML as Python-Markdown alone (tested on every
+page of the real, the hostile and a synthetic atlas), sooner.
+
+Generated pages are Markdown whose data parts are HTML blocks (render.py), and a list page (the
+papers index, a topic, the faceted list, the graph page) is one HTML element of up to a
+megabyte at 1,000 papers. Python-Markdown finds the HTML blocks of a page with an HTML parser
+written in Python (its `html_block` preprocessor), and MkDocs parses the whole page once more
+just before that, only to collect the ids links may point to. `HtmlBlocks`, an extension the
+MkDocs hook adds, takes the place of `html_block`:
+
+- it runs Markdown's own extraction (`HTMLExtractor`, on the same text) just before MkDocs's
+  scan and collects the ids while it parses; MkDocs's scan then reads only the placeholders of
+  the blocks, and the ids are added to what it found;
+- when the page is one element and nothing else, and nothing inside the element can end it
+  early or be rewritten by the extractor (every `<` in it starts a plain tag, the tags close in
+  the order the extractor tracks them, every numeric character reference ends with `;`), the
+  extractor runs on the element with its inside left out, and the block it stores gets the
+  inside back: the block it would have stored, found without parsing every tag in Python.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+from markdown.htmlparser import HTMLExtractor
+from markdown.preprocessors import HtmlBlockPreprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# A tag as the extractor reads it when it is this plain: a start tag whose attribute values are
+# quoted and hold no `<` or `>` (or are left out), or an end tag with nothing but its name. Only
+# ASCII white space separates (the parser's own patterns differ on other spaces).
+_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9-]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*"""
+                  r"""(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"<>]*"|'[^'<>]*'))?)*)[ \t\n\r\f]*(/?)>"""
+                  r"""|</([a-zA-Z][a-zA-Z0-9-]*)[ \t\n\r\f]*>""")
+_ATTR = re.compile(r"""[ \t\n\r\f]([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"([^"<>]*)"|'([^'<>]*)'))?""")
+# A numeric character reference the extractor would write back with a `;` it does not have.
+_OPEN_CHARREF = re.compile(r"&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")
+_CDATA = ("script", "style")  # the parser reads their content as text, up to their end tag
+
+
+class HtmlBlocks(markdown.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        if "html_block" not in md.preprocessors or type(md.preprocessors["html_block"]) is not HtmlBlockPreprocessor:
+            return  # another extension's block parser (md_in_html): left alone
+        blocks = _HtmlBlocks(md)
+        md.preprocessors.register(blocks, "html_block", 21.5)  # MkDocs's scan is at 21, Markdown's at 20
+        md.treeprocessors.register(_AnchorIds(md, blocks), "atlas_anchor_ids", 0)
+
+
+class _HtmlBlocks(HtmlBlockPreprocessor):
+    ids: set = set()
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        whole = _one_element(source)
+        if whole is not None:
+            start, inside, end, tags = whole
+            stash = self.md.htmlStash
+            stored, counter = len(stash.rawHtmlBlocks), stash.html_counter
+            parser = _IdCollectingExtractor(self.md)
+            parser.feed(source[:inside[0]] + source[inside[1]:])
+            parser.close()
+            skeleton = source[start:inside[0]] + source[inside[1]:end]
+            if len(stash.rawHtmlBlocks) == stored + 1 and stash.rawHtmlBlocks[stored].startswith(skeleton):
+                block = stash.rawHtmlBlocks[stored]
+                cut = inside[0] - start
+                stash.rawHtmlBlocks[stored] = block[:cut] + source[inside[0]:inside[1]] + block[cut:]
+                self.ids = parser.ids | _ids(tags)
+                return "".join(parser.cleandoc).split("\n")
+            del stash.rawHtmlBlocks[stored:]  # not one block after all (not a block tag): parse it all
+            stash.html_counter = counter
+        parser = _IdCollectingExtractor(self.md)  # what HtmlBlockPreprocessor.run does, with ids
+        parser.feed(source)
+        parser.close()
+        self.ids = parser.ids
+        return "".join(parser.cleandoc).split("\n")
+
+
+def _one_element(source: str) -> tuple[int, tuple[int, int], int, list[re.Match]] | None:
+    """If `source` is blank but for one element whose inside is inert (see the module's
+    docstring): where the element starts, where its inside starts and ends, where it ends, and
+    the tags inside it. Otherwise None."""
+    start = len(source) - len(source.lstrip())
+    end = len(source.rstrip())
+    if end <= start or source[start] != "<" or source[end - 1] != ">":
+        return None
+    element = source[start:end]
+    if _OPEN_CHARREF.search(element) or "<plaintext" in element.lower():
+        return None
+    tags = list(_TAG.finditer(source, start, end))
+    if len(tags) < 2 or len(tags) != element.count("<") or tags[0].start() != start or tags[-1].end() != end:
+        return None
+    # The extractor's stack: a start tag is pushed unless it closes itself (`/>`) or is `hr`;
+    # an end tag pops through the nearest open tag of its name, if there is one. The element
+    # ends where the stack is empty again, which must be its last tag.
+    stack: list[str] = []
+    last = len(tags) - 1
+    for i, m in enumerate(tags):
+        name = m.group(1)
+        if name is not None:
+            name = name.lower()
+            if name in _CDATA and (m.group(3) or i == last or (tags[i + 1].group(4) or "").lower() != name):
+                return None  # its content is text up to its own end tag, which must come next
+            if not m.group(3) and name != "hr":
+                stack.append(name)
+            elif i == 0:
+                return None
+            continue
+        name = m.group(4).lower()
+        if name in stack:
+            while stack.pop() != name:
+                pass
+        if not stack:
+            return (start, (tags[0].end(), tags[-1].start()), end, tags[1:-1]) if i == last else None
+    return None
+
+
+def _ids(tags: list[re.Match]) -> set:
+    """The ids MkDocs's scan would collect from these start tags: every `id`, an `a`'s `name`."""
+    out: set = set()
+    for m in tags:
+        attrs = m.group(2)
+        if not attrs or ("id" not in attrs and "name" not in attrs):
+            continue
+        tag = m.group(1).lower()
+        for a in _ATTR.finditer(attrs):
+            key = a.group(1).lower()
+            if key == "id" or (key == "name" and tag == "a"):
+                value = a.group(2) if a.group(2) is not None else a.group(3)
+                out.add(html.unescape(value) if value else value)
+    return out
+
+
+class _IdCollectingExtractor(HTMLExtractor):
+    """Markdown's block extractor, noting the ids as MkDocs's scan does (every `id`, an `a`'s `name`)."""
+
+    def reset(self) -> None:
+        self.ids: set = set()
+        super().reset()
+
+    def _note(self, tag: str, attrs) -> None:
+        for k, v in attrs:
+            if k == "id" or (k == "name" and tag == "a"):
+                self.ids.add(v)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self._note(tag, attrs)
+        super().handle_starttag(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self._note(tag, attrs)
+        super().handle_startendtag(tag, attrs)
+
+
+class _AnchorIds(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, blocks: _HtmlBlocks) -> None:
+        super().__init__(md)
+        self.blocks = blocks
+
+    def run(self, root) -> None:
+        if "mkdocs_raw_html" in self.md.preprocessors:  # MkDocs's scan: it reports the page's ids
+            self.md.preprocessors["mkdocs_raw_html"].present_anchor_ids |= self.blocks.ids
