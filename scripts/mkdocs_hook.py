@@ -12,6 +12,7 @@ import sys
 import zlib
 from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
@@ -58,6 +59,24 @@ class _DirtyServeIsExpected(logging.Filter):
         return True
 
 
+class _TemplatesCompiledOnce(jinja2.BytecodeCache):
+    """`mkdocs serve` makes a new Jinja environment for every build; this keeps the theme's
+    compiled templates between builds (Jinja compiles a template again when its source changes)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled = _TemplatesCompiledOnce()
+
+
 def on_startup(command: str, dirty: bool) -> None:
     global _serving
     _serving = command == "serve"
@@ -68,6 +87,12 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_config(config):
     config.markdown_extensions.append(HtmlBlocks())  # each page's HTML parsed once (atlas/rawhtml.py)
     return config
+
+
+def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
+    if _serving:
+        env.bytecode_cache = _compiled
+    return env
 
 
 def on_files(files: Files, config) -> Files:
