@@ -109,8 +109,8 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
     papers = list(atlas.papers.values())
     # A large atlas uses the second core (forked.py) twice: while a forked process computes the
     # related papers, this one writes everything that does not depend on the graph; then the
-    # forked process renders part of the paper pages while this one renders the rest. The
-    # output is the same either way (tested).
+    # forked process renders paper pages while this one renders the rest, and both render
+    # paper pages until none is left. The output is the same either way (tested).
     parallel = forked.enabled(len(papers))
 
     def independent() -> dict[str, bytes]:
@@ -124,6 +124,11 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
     texts = [(p.id, p.title, p.abstract) for p in papers] if memo is not None else None
     similar = memo.held("related", texts) if memo is not None else MISSING
     if similar is MISSING:
+        if memo is not None and parallel:
+            # The forked process starts from this one's memory: scipy, which the related papers
+            # need, is imported here once per server, not in every build's forked process.
+            import scipy.sparse  # noqa: F401
+
         similar, files = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
         if memo is not None:
             memo.keep("related", texts, similar)
@@ -136,11 +141,10 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
     overview = overview_data(atlas, graph)
 
-    def paper_pages(some: list) -> dict[str, bytes]:
+    def paper_page(p) -> bytes:
         # Each page is encoded as soon as it is rendered: holding every page as text and as
         # bytes at once would double the build's largest allocation.
-        return {f"papers/{p.id}.md": render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
-                for p in some}
+        return render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
 
     def the_rest() -> dict[str, bytes]:
         out = {
@@ -153,16 +157,14 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
                 overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
         }
         out.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
-        out.update(paper_pages(papers[:half]))
         out["downloads/graph.json"] = _json_bytes(graph)
         out["downloads/graph-overview.json"] = _json_bytes(overview)
         out["downloads/graph.graphml"] = graphml(graph)
         return out
 
-    half = len(papers) * 2 // 5 if parallel else len(papers)
-    theirs, mine = forked.both(lambda: paper_pages(papers[half:]), the_rest, parallel=parallel)
-    files.update(mine)
-    files.update(theirs)
+    pages, rest = forked.shared(papers, paper_page, the_rest, parallel=parallel)
+    files.update(rest)
+    files.update((f"papers/{p.id}.md", page) for p, page in zip(papers, pages))
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
 
