@@ -13,11 +13,13 @@ MkDocs hook adds, takes the place of `html_block`:
 - it runs Markdown's own extraction (`HTMLExtractor`, on the same text) just before MkDocs's
   scan and collects the ids while it parses; MkDocs's scan then reads only the placeholders of
   the blocks, and the ids are added to what it found;
-- when the page is one element and nothing else, and nothing inside the element can end it
-  early or be rewritten by the extractor (every `<` in it starts a plain tag, the tags close in
-  the order the extractor tracks them, every numeric character reference ends with `;`), the
-  extractor runs on the element with its inside left out, and the block it stores gets the
-  inside back: the block it would have stored, found without parsing every tag in Python.
+- when every tag of the page is inside block-level elements (Markdown text between them, like
+  a paper page's headings, has no `<`) and nothing inside an element can end it early or be
+  rewritten by the extractor (every `<` starts a plain tag, the tags close in the order the
+  extractor tracks them, every numeric character reference ends with `;`), the extractor runs
+  on the page with the inside of each element left out, and each block it stores gets its
+  inside back: the blocks it would have stored, found without parsing every tag in Python. If
+  it does not store one block per element, in order, the page is parsed in full.
 """
 
 from __future__ import annotations
@@ -56,22 +58,23 @@ class _HtmlBlocks(HtmlBlockPreprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         source = "\n".join(lines)
-        whole = _one_element(source)
-        if whole is not None:
-            start, inside, end, tags = whole
+        found = _inert_elements(source, self.md.is_block_level)
+        if found is not None:
+            elements, inside = found
             stash = self.md.htmlStash
             stored, counter = len(stash.rawHtmlBlocks), stash.html_counter
             parser = _IdCollectingExtractor(self.md)
-            parser.feed(source[:inside[0]] + source[inside[1]:])
+            parser.feed(_cut(source, [(a, b) for _, a, b, _ in elements]))
             parser.close()
-            skeleton = source[start:inside[0]] + source[inside[1]:end]
-            if len(stash.rawHtmlBlocks) == stored + 1 and stash.rawHtmlBlocks[stored].startswith(skeleton):
-                block = stash.rawHtmlBlocks[stored]
-                cut = inside[0] - start
-                stash.rawHtmlBlocks[stored] = block[:cut] + source[inside[0]:inside[1]] + block[cut:]
-                self.ids = parser.ids | _ids(tags)
+            blocks = stash.rawHtmlBlocks[stored:]
+            if len(blocks) == len(elements) and all(
+                    isinstance(block, str) and block.startswith(source[start:a] + source[b:end])
+                    for block, (start, a, b, end) in zip(blocks, elements)):
+                for k, (block, (start, a, b, _)) in enumerate(zip(blocks, elements), stored):
+                    stash.rawHtmlBlocks[k] = block[:a - start] + source[a:b] + block[a - start:]
+                self.ids = parser.ids | _ids(inside)
                 return "".join(parser.cleandoc).split("\n")
-            del stash.rawHtmlBlocks[stored:]  # not one block after all (not a block tag): parse it all
+            del stash.rawHtmlBlocks[stored:]  # Markdown did not take them as blocks: parse it all
             stash.html_counter = counter
         parser = _IdCollectingExtractor(self.md)  # what HtmlBlockPreprocessor.run does, with ids
         parser.feed(source)
@@ -80,43 +83,55 @@ class _HtmlBlocks(HtmlBlockPreprocessor):
         return "".join(parser.cleandoc).split("\n")
 
 
-def _one_element(source: str) -> tuple[int, tuple[int, int], int, list[re.Match]] | None:
-    """If `source` is blank but for one element whose inside is inert (see the module's
-    docstring): where the element starts, where its inside starts and ends, where it ends, and
-    the tags inside it. Otherwise None."""
-    start = len(source) - len(source.lstrip())
-    end = len(source.rstrip())
-    if end <= start or source[start] != "<" or source[end - 1] != ">":
+def _cut(source: str, spans: list[tuple[int, int]]) -> str:
+    out, at = [], 0
+    for a, b in spans:
+        out.append(source[at:a])
+        at = b
+    out.append(source[at:])
+    return "".join(out)
+
+
+def _inert_elements(source: str, is_block_level) -> tuple[list[tuple[int, int, int, int]], list[re.Match]] | None:
+    """If every tag of `source` outside its text is inside a block-level element whose inside is
+    inert (see the module's docstring): each such element's start, the start and end of its
+    inside, its end; and the start tags inside them. Otherwise None."""
+    if "<" not in source or _OPEN_CHARREF.search(source) or "<plaintext" in source.lower():
         return None
-    element = source[start:end]
-    if _OPEN_CHARREF.search(element) or "<plaintext" in element.lower():
+    tags = list(_TAG.finditer(source))
+    if len(tags) != source.count("<"):
         return None
-    tags = list(_TAG.finditer(source, start, end))
-    if len(tags) < 2 or len(tags) != element.count("<") or tags[0].start() != start or tags[-1].end() != end:
-        return None
-    # The extractor's stack: a start tag is pushed unless it closes itself (`/>`) or is `hr`;
-    # an end tag pops through the nearest open tag of its name, if there is one. The element
-    # ends where the stack is empty again, which must be its last tag.
+    # The extractor's stack within a block: a start tag is pushed unless it closes itself (`/>`)
+    # or is `hr`; an end tag pops through the nearest open tag of its name, if there is one. A
+    # block ends where the stack is empty again.
+    elements: list[tuple[int, int, int, int]] = []
+    inside: list[re.Match] = []
     stack: list[str] = []
-    last = len(tags) - 1
+    first = None
     for i, m in enumerate(tags):
         name = m.group(1)
-        if name is not None:
+        if name is not None:  # a start tag
             name = name.lower()
-            if name in _CDATA and (m.group(3) or i == last or (tags[i + 1].group(4) or "").lower() != name):
+            if name in _CDATA and (m.group(3) or i + 1 == len(tags) or (tags[i + 1].group(4) or "").lower() != name):
                 return None  # its content is text up to its own end tag, which must come next
+            if not stack:
+                if m.group(3) or name == "hr" or not is_block_level(name):
+                    return None  # a tag on its own between blocks, or inline HTML: left to the parser
+                first = m
+            elif m.group(2):
+                inside.append(m)
             if not m.group(3) and name != "hr":
                 stack.append(name)
-            elif i == 0:
-                return None
             continue
         name = m.group(4).lower()
+        if not stack:
+            return None  # an end tag with nothing open
         if name in stack:
             while stack.pop() != name:
                 pass
         if not stack:
-            return (start, (tags[0].end(), tags[-1].start()), end, tags[1:-1]) if i == last else None
-    return None
+            elements.append((first.start(), first.end(), m.start(), m.end()))
+    return (elements, inside) if elements and not stack else None
 
 
 def _ids(tags: list[re.Match]) -> set:
