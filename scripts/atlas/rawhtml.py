@@ -92,10 +92,10 @@ def _cut(source: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _inert_elements(source: str, is_block_level) -> tuple[list[tuple[int, int, int, int]], list[re.Match]] | None:
-    """If every tag of `source` outside its text is inside a block-level element whose inside is
-    inert (see the module's docstring): each such element's start, the start and end of its
-    inside, its end; and the start tags inside them. Otherwise None."""
+def _inert_elements(source: str, is_block_level) -> tuple[list[tuple[int, int, int, int]], list[tuple[str, str]]] | None:
+    """If every tag of `source` is inside a block-level element whose inside is inert (see the
+    module's docstring): each such element's start, the start and end of its inside, its end;
+    and the start tags inside them that may hold an id (name, attributes). Otherwise None."""
     if "<" not in source or _OPEN_CHARREF.search(source) or "<plaintext" in source.lower():
         return None
     tags = list(_TAG.finditer(source))
@@ -105,25 +105,25 @@ def _inert_elements(source: str, is_block_level) -> tuple[list[tuple[int, int, i
     # or is `hr`; an end tag pops through the nearest open tag of its name, if there is one. A
     # block ends where the stack is empty again.
     elements: list[tuple[int, int, int, int]] = []
-    inside: list[re.Match] = []
+    inside: list[tuple[str, str]] = []  # the start tags inside the elements that may hold an id
     stack: list[str] = []
     first = None
     for i, m in enumerate(tags):
-        name = m.group(1)
+        name, attrs, closed, end_name = m.groups()
         if name is not None:  # a start tag
             name = name.lower()
-            if name in _CDATA and (m.group(3) or i + 1 == len(tags) or (tags[i + 1].group(4) or "").lower() != name):
+            if name in _CDATA and (closed or i + 1 == len(tags) or (tags[i + 1].group(4) or "").lower() != name):
                 return None  # its content is text up to its own end tag, which must come next
             if not stack:
-                if m.group(3) or name == "hr" or not is_block_level(name):
+                if closed or name == "hr" or not is_block_level(name):
                     return None  # a tag on its own between blocks, or inline HTML: left to the parser
                 first = m
-            elif m.group(2):
-                inside.append(m)
-            if not m.group(3) and name != "hr":
+            elif attrs and ("id" in attrs or "name" in attrs):
+                inside.append((name, attrs))
+            if not closed and name != "hr":
                 stack.append(name)
             continue
-        name = m.group(4).lower()
+        name = end_name.lower()
         if not stack:
             return None  # an end tag with nothing open
         if name in stack:
@@ -134,14 +134,11 @@ def _inert_elements(source: str, is_block_level) -> tuple[list[tuple[int, int, i
     return (elements, inside) if elements and not stack else None
 
 
-def _ids(tags: list[re.Match]) -> set:
-    """The ids MkDocs's scan would collect from these start tags: every `id`, an `a`'s `name`."""
+def _ids(tags: list[tuple[str, str]]) -> set:
+    """The ids MkDocs's scan would collect from these start tags (name, attributes): every
+    `id`, an `a`'s `name`."""
     out: set = set()
-    for m in tags:
-        attrs = m.group(2)
-        if not attrs or ("id" not in attrs and "name" not in attrs):
-            continue
-        tag = m.group(1).lower()
+    for tag, attrs in tags:
         for a in _ATTR.finditer(attrs):
             key = a.group(1).lower()
             if key == "id" or (key == "name" and tag == "a"):
