@@ -25,6 +25,19 @@ def test_an_exception_in_the_child_is_raised_with_its_traceback():
         forked.both(boom, lambda: None)
 
 
+def test_start_returns_at_once_and_result_waits_for_the_child():
+    import time
+
+    t0 = time.monotonic()
+    worker = forked.start(lambda: time.sleep(0.5) or os.getpid())
+    assert time.monotonic() - t0 < 0.4  # this process went on while the child slept
+    assert worker.result() not in (None, os.getpid())
+    failing = forked.start(lambda: 1 / 0)
+    with pytest.raises(forked.ChildError, match="ZeroDivisionError"):
+        failing.result()
+    forked.start(lambda: "never read").abandon()  # reaped, no result
+
+
 def test_serially_both_run_here():
     assert forked.both(lambda: os.getpid(), lambda: os.getpid(), parallel=False) == (os.getpid(), os.getpid())
 
