@@ -12,21 +12,30 @@ import sys
 import zlib
 from pathlib import Path
 
+import jinja2
+from material.plugins.search.plugin import SearchIndex
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from atlas import forked  # noqa: E402
 from atlas.build import DataError, generate  # noqa: E402
 from atlas.compact import compact_html  # noqa: E402
+from atlas.memo import Memo  # noqa: E402
+from atlas.rawhtml import HtmlBlocks  # noqa: E402
 
 _sources: dict[str, str] = {}
 # Generated pages whose "Edit this page" opens the repository file they are made from.
 EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-reference.md": "data/schema/paper.schema.json"}
 _previous: dict[str, bytes] = {}  # under `mkdocs serve`: what each generated file held in the previous build
 _serving = False
+_dirty = False  # `mkdocs serve --dirty`: only modified pages are rendered
+_papers = 0  # how many papers the atlas has (a large one uses the second core, forked.py)
 _waiting: dict[str, bytes] = {}  # generated pages' HTML, compressed, from reading to writing
+_indexing: forked.Forked | None = None  # the forked process making this build's search entries
+_memo = Memo()  # under `mkdocs serve`: what one build hands the next (atlas/memo.py)
 
 
 class _GeneratedFile(File):
@@ -55,11 +64,92 @@ class _DirtyServeIsExpected(logging.Filter):
         return True
 
 
+class _TemplatesCompiledOnce(jinja2.BytecodeCache):
+    """`mkdocs serve` makes a new Jinja environment for every build; this keeps the theme's
+    compiled templates between builds (Jinja compiles a template again when its source changes)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled = _TemplatesCompiledOnce()
+
+
+class _IndexedElsewhere(SearchIndex):
+    """Material's search index for one build whose entries were made in a forked process:
+    `add_entry_from_context` has nothing to do here, and the entries arrive when the index is
+    written."""
+
+    def __init__(self, worker: forked.Forked, **config) -> None:
+        super().__init__(**config)
+        self._worker = worker
+
+    def add_entry_from_context(self, page) -> None:
+        pass
+
+    def generate_search_index(self, prev):
+        global _indexing
+        _indexing = None
+        self.entries = self._worker.result()
+        return super().generate_search_index(prev)
+
+
+def _index_elsewhere(config, files: Files) -> None:
+    """Under `mkdocs serve`, a large atlas: Material's search plugin indexes, with its own code,
+    the pages this build renders in a forked process (forked.py), while this one renders and
+    writes them; its index gets the same entries in the same order (tested). MkDocs renders one
+    page after another on one core, and Material's parsing of each page's HTML for the index
+    was about a quarter of the rebuild after an edit at 1,000 papers."""
+    plugin = config.plugins.get("material/search")
+    if plugin is None or not plugin.config.enabled or not forked.enabled(_papers):
+        return
+    # The pages MkDocs renders in this build, in its order (see mkdocs.commands.build.build).
+    pages = [f.page for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+             if f.page is not None and (not _dirty or f.is_modified())]
+
+    def index() -> list[dict]:
+        out = SearchIndex(**plugin.config)
+        for page in pages:
+            waiting = _waiting.get(page.file.src_uri)
+            if waiting is not None:  # a generated page's HTML, as on_page_context gives it back
+                page.content = zlib.decompress(waiting).decode("utf-8")
+            out.add_entry_from_context(page)
+            page.content = None
+        return out.entries
+
+    global _indexing
+    try:
+        _indexing = forked.start(index)
+    except OSError:
+        return  # no fork: Material indexes the pages here, as ever
+    plugin.search_index = _IndexedElsewhere(_indexing, **plugin.config)
+
+
 def on_startup(command: str, dirty: bool) -> None:
-    global _serving
-    _serving = command == "serve"
+    global _serving, _dirty
+    _serving, _dirty = command == "serve", dirty
     if _serving and dirty:
         logging.getLogger("mkdocs.commands.build").addFilter(_DirtyServeIsExpected())
+
+
+def on_config(config):
+    config.markdown_extensions.append(HtmlBlocks())  # each page's HTML parsed once (atlas/rawhtml.py)
+    return config
+
+
+def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
+    """Every page has been read and converted; none is written yet."""
+    if _serving:
+        env.bytecode_cache = _compiled
+        _index_elsewhere(config, files)
+    return env
 
 
 def on_files(files: Files, config) -> Files:
@@ -67,13 +157,16 @@ def on_files(files: Files, config) -> Files:
     data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or Path(config["docs_dir"]).parent / "data")
     _waiting.clear()
     try:
-        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
+        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"),
+                          memo=_memo if _serving else None)
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
         raise Abort(f"{exc}; nothing was built. Run `make validate` for the list.") from None
     for p in result.problems:
         print(p, file=sys.stderr)
+    global _papers
+    _papers = len(result.atlas.papers)
     _sources.clear()
     for paper in result.atlas.papers.values():
         _sources[f"papers/{paper.id}.md"] = paper.source
@@ -129,6 +222,13 @@ def on_page_context(context, page, config, nav):
     elif page.file.generated_by is not None:
         page.edit_url = None
     return context
+
+
+def on_build_error(error) -> None:
+    global _indexing
+    if _indexing is not None:  # the build stopped before the index was written
+        _indexing.abandon()
+        _indexing = None
 
 
 def on_post_page(output: str, page, config) -> str:

@@ -25,8 +25,42 @@ def test_an_exception_in_the_child_is_raised_with_its_traceback():
         forked.both(boom, lambda: None)
 
 
+def test_start_returns_at_once_and_result_waits_for_the_child():
+    import time
+
+    t0 = time.monotonic()
+    worker = forked.start(lambda: time.sleep(0.5) or os.getpid())
+    assert time.monotonic() - t0 < 0.4  # this process went on while the child slept
+    assert worker.result() not in (None, os.getpid())
+    failing = forked.start(lambda: 1 / 0)
+    with pytest.raises(forked.ChildError, match="ZeroDivisionError"):
+        failing.result()
+    forked.start(lambda: "never read").abandon()  # reaped, no result
+
+
 def test_serially_both_run_here():
     assert forked.both(lambda: os.getpid(), lambda: os.getpid(), parallel=False) == (os.getpid(), os.getpid())
+
+
+def test_shared_work_comes_back_in_order_done_by_both_processes():
+    """The forked process starts on the last item at once; this one starts on the first after
+    `first()` (0.3 s), long before the forked process could have done them all (2 s)."""
+    import time
+
+    def work(x):
+        time.sleep(0.01)
+        return x * 10, os.getpid()
+
+    results, first = forked.shared(list(range(200)), work, lambda: time.sleep(0.3) or "first")
+    assert first == "first"
+    assert [r for r, _ in results] == [x * 10 for x in range(200)]
+    assert results[0][1] == os.getpid() and results[-1][1] != os.getpid()
+
+
+def test_shared_work_serially_is_a_list_and_first():
+    order = []
+    results, first = forked.shared([1, 2], lambda x: order.append(x) or -x, lambda: order.append("first") or "f", parallel=False)
+    assert (results, first, order) == ([-1, -2], "f", [1, 2, "first"])
 
 
 def test_only_large_atlases_fork_and_ATLAS_WORKERS_1_turns_it_off(monkeypatch):

@@ -54,14 +54,19 @@ def _wait_for(check, proc: subprocess.Popen, what: str, timeout: float = 120) ->
         time.sleep(0.2)
 
 
-@pytest.fixture
-def served(tmp_path: Path):
-    """The project copied to a temporary folder and served as `make serve` serves it."""
+def copy_project(tmp_path: Path) -> Path:
     proj = tmp_path / "atlas"
     for name in ("data", "docs", "overrides", "scripts"):
         shutil.copytree(ROOT / name, proj / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("mkdocs.yml", "CONTRIBUTING.md"):
         shutil.copy2(ROOT / name, proj / name)
+    return proj
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """The project copied to a temporary folder and served as `make serve` serves it."""
+    proj = copy_project(tmp_path)
     port = _free_port()
     args = [a if a != "127.0.0.1:8000" else f"127.0.0.1:{port}" for a in serve_args()]
     log = tmp_path / "serve.log"
@@ -95,8 +100,53 @@ def test_a_yaml_edit_shows_on_the_paper_page_and_the_lists_under_serve(served):
     assert marker in _fetch(url + "papers/")
     assert marker in _fetch(url + "topics/memory-efficient-training/")
     assert marker not in _fetch(url + "papers/waferllm/")
+    assert marker in _fetch(url + "search/search_index.json")
     # Strict mode stays on (mkdocs.yml): the dirty build's own notice is not a warning, and
     # there was none.
     log = proc.log.read_text(encoding="utf-8")
     assert "A 'dirty' build is being performed" in log
     assert not re.search(r"WARNING\s+-", log) and "Aborted" not in log, log[-3000:]
+
+
+# Builds as `mkdocs serve --dirty` makes them (the first, then one after an edit), in a fresh
+# process, with the hook's search indexing in a forked process turned on (the real atlas counts
+# as large) or off.
+SERVE_BUILDS = """
+import sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from atlas import forked
+
+proj, site, elsewhere = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "on"
+forked.FROM = 10
+config = load_config(str(proj / "mkdocs.yml"), site_dir=site)
+hook = sys.modules["scripts/mkdocs_hook.py"]  # the name MkDocs loads the hook under
+if not elsewhere:
+    hook._index_elsewhere = lambda config, files: None
+config.plugins.on_startup(command="serve", dirty=True)
+build(config, dirty=True, serve_url="http://127.0.0.1:8000/")
+paper = proj / "data" / "papers" / "qlora.yml"
+paper.write_text(paper.read_text(encoding="utf-8").replace('title: "QLoRA:', 'title: "Served edit QLoRA:', 1), encoding="utf-8")
+build(load_config(str(proj / "mkdocs.yml"), site_dir=site), dirty=True, serve_url="http://127.0.0.1:8000/")
+print(hook._indexing is None and type(config.plugins["material/search"].search_index).__name__)
+"""
+
+
+def test_the_search_index_made_in_a_forked_process_is_the_one_material_makes(tmp_path):
+    sites = {}
+    for mode in ("on", "off"):
+        proj = copy_project(tmp_path / mode)
+        env = {k: v for k, v in os.environ.items() if k not in ("ATLAS_SITE_URL", "ATLAS_DATA_DIR")}
+        env["PYTHONPATH"] = str(proj / "scripts")
+        out = subprocess.run([sys.executable, "-c", SERVE_BUILDS, str(proj), str(tmp_path / mode / "site"), mode],
+                             cwd=proj, capture_output=True, text=True, timeout=600, env=env)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert out.stdout.split() == [{"on": "_IndexedElsewhere", "off": "SearchIndex"}[mode]]
+        sites[mode] = tmp_path / mode / "site"
+    index = (sites["on"] / "search" / "search_index.json").read_bytes()
+    assert b"Served edit QLoRA" in index
+    assert index == (sites["off"] / "search" / "search_index.json").read_bytes()
+    files = sorted(p.relative_to(sites["on"]) for p in sites["on"].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(sites["off"]) for p in sites["off"].rglob("*") if p.is_file())
+    assert all((sites["on"] / f).read_bytes() == (sites["off"] / f).read_bytes() for f in files)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import data, forked, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
+from .memo import MISSING, Memo
 from .model import Atlas, build_model
 from .related import related_papers
 from .yamlsafe import Problem
@@ -45,8 +46,8 @@ class Generated:
     problems: list[Problem]
 
 
-def load_atlas(data_dir: Path) -> tuple[Atlas, list[Problem]]:
-    loaded, problems = data.load(data_dir, root=data_dir.parent)
+def load_atlas(data_dir: Path, memo: Memo | None = None) -> tuple[Atlas, list[Problem]]:
+    loaded, problems = data.load(data_dir, root=data_dir.parent, memo=memo)
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return build_model(loaded), problems
@@ -81,36 +82,58 @@ def _json_bytes(value) -> bytes:
     return (json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
-    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
+def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None,
+             memo: Memo | None = None) -> Generated:
+    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links.
+
+    `memo` (the MkDocs hook's, under `mkdocs serve`): what the previous call computed from
+    inputs this one shares (parsed and checked files, related papers, the timeline chart) is
+    reused (memo.py); the files are the same bytes either way."""
     # Building the atlas allocates millions of small objects and frees almost none, so the
     # cyclic garbage collector would rescan an ever larger heap for nothing (a fifth of the
     # time at 10,000 papers). It runs again, once, when generate() returns.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(Path(data_dir), site_url, repo_url)
+        result = _generate(Path(data_dir), site_url, repo_url, memo)
+        if memo is not None:
+            memo.sweep()
+        return result
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _generate(data_dir: Path, site_url: str | None, repo_url: str | None) -> Generated:
-    atlas, problems = load_atlas(data_dir)
+def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: Memo | None) -> Generated:
+    atlas, problems = load_atlas(data_dir, memo)
     papers = list(atlas.papers.values())
     # A large atlas uses the second core (forked.py) twice: while a forked process computes the
     # related papers, this one writes everything that does not depend on the graph; then the
-    # forked process renders part of the paper pages while this one renders the rest. The
-    # output is the same either way (tested).
+    # forked process renders paper pages while this one renders the rest, and both render
+    # paper pages until none is left. The output is the same either way (tested).
     parallel = forked.enabled(len(papers))
 
     def independent() -> dict[str, bytes]:
         out = {path: text.encode("utf-8") for path, text in contribute_pages(data_dir).items()}
         out["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
-        out.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
+        out.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL, memo))
         return out
 
-    similar, files = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
+    # Related papers depend on the papers' ids and texts only (related.py): with a memo, an edit
+    # that leaves every text as it was (a date, a topic, a citation) does not compute them again.
+    texts = [(p.id, p.title, p.abstract) for p in papers] if memo is not None else None
+    similar = memo.held("related", texts) if memo is not None else MISSING
+    if similar is MISSING:
+        if memo is not None and parallel:
+            # The forked process starts from this one's memory: scipy, which the related papers
+            # need, is imported here once per server, not in every build's forked process.
+            import scipy.sparse  # noqa: F401
+
+        similar, files = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
+        if memo is not None:
+            memo.keep("related", texts, similar)
+    else:
+        files = independent()
     # The graph artifact: every graph view on a page is cut out of it.
     graph = graph_data(atlas, similar)
     index = graphviews.GraphIndex(graph)
@@ -118,11 +141,10 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None) -> Gen
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
     overview = overview_data(atlas, graph)
 
-    def paper_pages(some: list) -> dict[str, bytes]:
+    def paper_page(p) -> bytes:
         # Each page is encoded as soon as it is rendered: holding every page as text and as
         # bytes at once would double the build's largest allocation.
-        return {f"papers/{p.id}.md": render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
-                for p in some}
+        return render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
 
     def the_rest() -> dict[str, bytes]:
         out = {
@@ -135,16 +157,14 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None) -> Gen
                 overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
         }
         out.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
-        out.update(paper_pages(papers[:half]))
         out["downloads/graph.json"] = _json_bytes(graph)
         out["downloads/graph-overview.json"] = _json_bytes(overview)
         out["downloads/graph.graphml"] = graphml(graph)
         return out
 
-    half = len(papers) * 2 // 5 if parallel else len(papers)
-    theirs, mine = forked.both(lambda: paper_pages(papers[half:]), the_rest, parallel=parallel)
-    files.update(mine)
-    files.update(theirs)
+    pages, rest = forked.shared(papers, paper_page, the_rest, parallel=parallel)
+    files.update(rest)
+    files.update((f"papers/{p.id}.md", page) for p, page in zip(papers, pages))
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
 

@@ -31,6 +31,7 @@ import referencing
 
 from . import forked
 from .fastschema import FastValidator, compile_check
+from .memo import Memo
 from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
@@ -302,7 +303,7 @@ def visible(ch: str) -> bool:
     return cat not in ("Cf", "Cc", "Zs", "Zl", "Zp") and not (0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
 
 
-def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
+def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
     # A pull request can add a symbolic link (to /etc/passwd, /dev/zero, a secret) as easily
     # as a file: only regular files are read, and only up to the size limit.
     try:
@@ -317,9 +318,12 @@ def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
         return None, [Problem(rel, 1, 1, "", f"the file is {st.st_size} bytes; the limit is {MAX_BYTES}")]
     try:
         with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+            return f.read(MAX_BYTES + 1), []
     except OSError as exc:
         return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
+
+
+def _parse(raw: bytes, rel: str) -> tuple[Doc | None, list[Problem]]:
     try:
         doc = parse(raw)
     except YamlError as exc:
@@ -331,8 +335,33 @@ def read_file(path: Path, rel: str) -> tuple[Doc | None, list[Problem]]:
     return doc, []
 
 
-def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem]]:
-    """Read and check every data file; return what is valid and every problem found."""
+def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any], schemas: dict[str, dict],
+             memo: Memo | None) -> tuple[Doc | None, list[Problem]]:
+    """Read one data file and check it against its schema (and, for a paper, the YAML rules).
+
+    With a memo, a file whose bytes (and the schemas) are as in the previous build is not parsed
+    or checked again: the document and problems are those that build found."""
+    raw, problems = _read_bytes(path, rel)
+    if raw is None:
+        return None, problems
+
+    def check() -> tuple[Doc | None, tuple[Problem, ...]]:
+        doc, probs = _parse(raw, rel)
+        if doc is not None and (kind == "paper" or kind in validators):  # a paper needs its schema
+            probs += _schema_problems(kind, rel, doc, validators[kind])
+        if doc is not None and kind == "paper":
+            probs += _yaml_problems(rel, doc)
+        return doc, tuple(probs)
+
+    doc, probs = check() if memo is None else memo.get(("file", rel), (raw, kind, schemas), check)
+    return doc, list(probs)
+
+
+def load(data_dir: Path, root: Path | None = None, memo: Memo | None = None) -> tuple[Loaded, list[Problem]]:
+    """Read and check every data file; return what is valid and every problem found.
+
+    `memo` (under `mkdocs serve`): files unchanged since the previous build are not parsed or
+    checked again (see `_checked`)."""
     data_dir = Path(data_dir)
     root = root or data_dir.parent
 
@@ -342,7 +371,11 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
         except ValueError:
             return p.as_posix()
 
-    validators = _validators(load_schemas(data_dir))
+    schemas = load_schemas(data_dir)
+    if memo is None:
+        validators = _validators(schemas)
+    else:  # the schemas held with the validators: each file's key then holds that very object
+        schemas, validators = memo.get("validators", schemas, lambda: (schemas, _validators(schemas)))
     problems: list[Problem] = []
     loaded = Loaded()
 
@@ -354,9 +387,7 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
             if name in ("topics",):
                 problems.append(Problem(rel(path), 1, 1, "", "missing: the atlas needs a topic taxonomy"))
             continue
-        doc, probs = read_file(path, rel(path))
-        if doc is not None and name in validators:
-            probs += _schema_problems(name, rel(path), doc, validators[name])
+        doc, probs = _checked(path, rel(path), name, validators, schemas, memo)
         problems += probs
         if doc is not None and not probs:
             setattr(loaded, name.replace("-", "_"), doc.value)
@@ -376,16 +407,13 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
                 hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
                 out.append((path, r, None, [Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}")]))
                 continue
-            doc, probs = read_file(path, r)
-            if doc is not None:
-                probs += _schema_problems("paper", r, doc, validators["paper"])
-                probs += _yaml_problems(r, doc)
-            out.append((path, r, doc, probs))
+            out.append((path, r, *_checked(path, r, "paper", validators, schemas, memo)))
         return out
 
     paths = sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []
-    # A large atlas reads the second half of its paper files in a forked process (forked.py).
-    parallel = forked.enabled(len(paths))
+    # A large atlas reads the second half of its paper files in a forked process (forked.py),
+    # unless a memo holds nearly all of them already.
+    parallel = forked.enabled(len(paths)) and memo is None
     half = len(paths) // 2 if parallel else len(paths)
     theirs, mine = forked.both(lambda: read_papers(paths[half:]), lambda: read_papers(paths[:half]), parallel=parallel)
     for path, r, doc, probs in mine + theirs:

@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
 
+from .memo import Memo
 from .model import Atlas, Paper
 from .render import Links, _macro, _render
 
@@ -210,15 +211,23 @@ def year_counts(atlas: Atlas) -> tuple[list[int], list[str], dict[int, dict[str,
 ROOT_COLORS = {"memory": "#1565c0", "distributed-training": "#c62828", "hardware": "#2e7d32", "other": "#757575"}
 
 
-def timeline_svg(atlas: Atlas) -> bytes:
+def timeline_svg(atlas: Atlas, memo: Memo | None = None) -> bytes:
     """Grouped bars: papers per year per top-level topic. Deterministic SVG (no date, fixed hash
-    salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state)."""
+    salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state).
+    With a memo (`mkdocs serve`), drawn again only when the counts or the topics' names change."""
+    years, roots, table, _, _ = year_counts(atlas)
+    names = [atlas.topics[r].name for r in roots]
+    if memo is None:
+        return _draw_timeline(years, roots, names, table)
+    return memo.get("timeline.svg", (years, roots, names, table), lambda: _draw_timeline(years, roots, names, table))
+
+
+def _draw_timeline(years: list[int], roots: list[str], names: list[str], table: dict[int, dict[str, int]]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    years, roots, table, _, _ = year_counts(atlas)
     rc = {"svg.hashsalt": "ml-systems-paper-atlas", "svg.fonttype": "none", "font.family": "DejaVu Sans",
           "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
     with matplotlib.rc_context(rc):
@@ -226,9 +235,9 @@ def timeline_svg(atlas: Atlas) -> bytes:
         fig.patch.set_facecolor("white")
         ax = fig.subplots()
         width = 0.8 / max(len(roots), 1)
-        for i, r in enumerate(roots):
+        for i, (r, name) in enumerate(zip(roots, names)):
             xs = [j + (i - (len(roots) - 1) / 2) * width for j in range(len(years))]
-            ax.bar(xs, [table[y][r] for y in years], width=width, label=atlas.topics[r].name,
+            ax.bar(xs, [table[y][r] for y in years], width=width, label=name,
                    color=ROOT_COLORS.get(r, "#607d8b"))
         ax.set_xticks(range(len(years)), [str(y) for y in years])
         ax.set_ylabel("Papers")
@@ -389,7 +398,7 @@ def render_ris(atlas: Atlas) -> str:
 
 # --- everything ---------------------------------------------------------------------------
 
-def outputs(atlas: Atlas, site_url: str) -> dict[str, bytes]:
+def outputs(atlas: Atlas, site_url: str, memo: Memo | None = None) -> dict[str, bytes]:
     pages: dict[str, str] = {
         "facets/index.md": render_facets_index(atlas),
         "browse.md": render_browse(atlas),
@@ -400,7 +409,7 @@ def outputs(atlas: Atlas, site_url: str) -> dict[str, bytes]:
         for value in atlas.facets.get(kind, {}):
             pages[facet_src(kind, value)] = render_facet_value(atlas, kind, value)
     files = {path: text.encode("utf-8") for path, text in pages.items()}
-    files["downloads/timeline.svg"] = timeline_svg(atlas)
+    files["downloads/timeline.svg"] = timeline_svg(atlas, memo)
     for t in [None, *top_level(atlas)]:
         files[feed_path(t)] = atom_feed(atlas, t, site_url)
     files["downloads/papers.json"] = render_csl_json(atlas).encode("utf-8")
