@@ -1,7 +1,11 @@
 """MkDocs hook: serve the pages generated from `data/` as in-memory files.
 
 `mkdocs build` and `mkdocs serve` both call `atlas.build.generate`, the same function as the
-CLI; `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site.
+CLI; `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site. Under `make serve`
+(`mkdocs serve --dirty`) a rebuild after an edit reuses what the previous build computed from
+unchanged inputs (atlas/memo.py), renders only the pages whose bytes changed, keeps the theme's
+compiled templates, and makes the search entries in a forked process; every page's HTML is
+parsed once by Markdown, not twice (atlas/rawhtml.py).
 """
 
 from __future__ import annotations
@@ -153,14 +157,6 @@ def on_config(config):
     return config
 
 
-def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
-    """Every page has been read and converted; none is written yet."""
-    if _serving:
-        env.bytecode_cache = _compiled
-        _index_elsewhere(config, files)
-    return env
-
-
 def on_files(files: Files, config) -> Files:
     # ATLAS_DATA_DIR builds the same site from another data folder (the tests use it).
     data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or Path(config["docs_dir"]).parent / "data")
@@ -218,6 +214,14 @@ def on_page_content(html: str, page, config, files) -> str:
     return ""
 
 
+def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
+    """Every page has been read and converted; none is written yet."""
+    if _serving:
+        env.bytecode_cache = _compiled
+        _index_elsewhere(config, files)
+    return env
+
+
 @event_priority(100)  # before every plugin (the search index reads the HTML here)
 def on_page_context(context, page, config, nav):
     """Give a generated page its HTML back; point a paper page's edit link at its YAML file,
@@ -231,6 +235,12 @@ def on_page_context(context, page, config, nav):
     elif page.file.generated_by is not None:
         page.edit_url = None
     return context
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Every page without the theme's indentation (see atlas/compact.py)."""
+    page.content = None
+    return compact_html(output)
 
 
 def on_build_error(error) -> None:
@@ -251,9 +261,3 @@ def _resume_collector() -> None:
     if _collector_paused:
         gc.enable()
         _collector_paused = False
-
-
-def on_post_page(output: str, page, config) -> str:
-    """Every page without the theme's indentation (see atlas/compact.py)."""
-    page.content = None
-    return compact_html(output)
