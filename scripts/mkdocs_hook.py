@@ -1,11 +1,17 @@
 """MkDocs hook: serve the pages generated from `data/` as in-memory files.
 
 `mkdocs build` and `mkdocs serve` both call `atlas.build.generate`, the same function as the
-CLI; `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site.
+CLI; `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site. Under `make serve`
+(`mkdocs serve --dirty`) a rebuild after an edit reuses what the previous build computed from
+unchanged inputs (atlas/memo.py), renders only the pages whose bytes changed, keeps the theme's
+compiled templates, and makes the search entries in a forked process (the served search index
+is the one a fresh build writes); every page's HTML is parsed once by Markdown, not twice
+(atlas/rawhtml.py).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -35,6 +41,7 @@ _dirty = False  # `mkdocs serve --dirty`: only modified pages are rendered
 _papers = 0  # how many papers the atlas has (a large one uses the second core, forked.py)
 _waiting: dict[str, bytes] = {}  # generated pages' HTML, compressed, from reading to writing
 _indexing: forked.Forked | None = None  # the forked process making this build's search entries
+_collector_paused = False  # the cyclic garbage collector is off for this rebuild (on_config)
 _memo = Memo()  # under `mkdocs serve`: what one build hands the next (atlas/memo.py)
 
 
@@ -82,37 +89,53 @@ class _TemplatesCompiledOnce(jinja2.BytecodeCache):
 _compiled = _TemplatesCompiledOnce()
 
 
-class _IndexedElsewhere(SearchIndex):
-    """Material's search index for one build whose entries were made in a forked process:
-    `add_entry_from_context` has nothing to do here, and the entries arrive when the index is
-    written."""
+class _ServedIndex(SearchIndex):
+    """Material's search index for one build under `mkdocs serve`.
 
-    def __init__(self, worker: forked.Forked, **config) -> None:
+    Under `--dirty` Material keeps the previous build's index and replaces the entries of only
+    the first page this build rendered, so every other page an edit changed kept its old entries
+    too, and an edited title stayed searchable until the server restarted. Here each page has the
+    entries of its latest rendering, in the site's page order: the index a fresh build writes
+    (tested). With `worker`, the entries of the pages this build renders come from a forked
+    process (see `_serve_index`) and `add_entry_from_context` has nothing to do here."""
+
+    def __init__(self, urls: list[str], rendered: set[str], worker: forked.Forked | None, **config) -> None:
         super().__init__(**config)
-        self._worker = worker
+        self._urls, self._rendered, self._worker = urls, rendered, worker
 
     def add_entry_from_context(self, page) -> None:
-        pass
+        if self._worker is None:
+            super().add_entry_from_context(page)
 
     def generate_search_index(self, prev):
         global _indexing
-        _indexing = None
-        self.entries = self._worker.result()
-        return super().generate_search_index(prev)
+        if self._worker is not None:
+            _indexing = None
+            self.entries = self._worker.result()
+        if prev is not None and _dirty:
+            by_page: dict[str, list[dict]] = {}
+            for e in prev.entries:
+                by_page.setdefault(e["location"].split("#", 1)[0], []).append(e)
+            for url in self._rendered:
+                by_page.pop(url, None)
+            for e in self.entries:
+                by_page.setdefault(e["location"].split("#", 1)[0], []).append(e)
+            self.entries = [e for url in self._urls for e in by_page.get(url, ())]
+        return super().generate_search_index(None)
 
 
-def _index_elsewhere(config, files: Files) -> None:
-    """Under `mkdocs serve`, a large atlas: Material's search plugin indexes, with its own code,
-    the pages this build renders in a forked process (forked.py), while this one renders and
-    writes them; its index gets the same entries in the same order (tested). MkDocs renders one
-    page after another on one core, and Material's parsing of each page's HTML for the index
-    was about a quarter of the rebuild after an edit at 1,000 papers."""
+def _serve_index(config, files: Files) -> None:
+    """Under `mkdocs serve`: Material's search index as `_ServedIndex` keeps it. For a large atlas
+    its plugin also indexes, with its own code, the pages this build renders in a forked
+    process (forked.py), while this one renders and writes them: the same entries (tested).
+    MkDocs renders one page after another on one core, and Material's parsing of each page's
+    HTML for the index was about a quarter of the rebuild after an edit at 1,000 papers."""
     plugin = config.plugins.get("material/search")
-    if plugin is None or not plugin.config.enabled or not forked.enabled(_papers):
+    if plugin is None or not plugin.config.enabled:
         return
     # The pages MkDocs renders in this build, in its order (see mkdocs.commands.build.build).
-    pages = [f.page for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
-             if f.page is not None and (not _dirty or f.is_modified())]
+    every = [f.page for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve) if f.page is not None]
+    pages = [page for page in every if not _dirty or page.file.is_modified()]
 
     def index() -> list[dict]:
         out = SearchIndex(**plugin.config)
@@ -125,11 +148,13 @@ def _index_elsewhere(config, files: Files) -> None:
         return out.entries
 
     global _indexing
-    try:
-        _indexing = forked.start(index)
-    except OSError:
-        return  # no fork: Material indexes the pages here, as ever
-    plugin.search_index = _IndexedElsewhere(_indexing, **plugin.config)
+    _indexing = None
+    if forked.enabled(_papers):
+        try:
+            _indexing = forked.start(index)
+        except OSError:
+            pass  # no fork: the pages are indexed here, as they are rendered
+    plugin.search_index = _ServedIndex([p.url for p in every], {p.url for p in pages}, _indexing, **plugin.config)
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -141,15 +166,14 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_config(config):
     config.markdown_extensions.append(HtmlBlocks())  # each page's HTML parsed once (atlas/rawhtml.py)
+    global _collector_paused
+    if _serving and _previous and gc.isenabled():
+        # A rebuild after an edit renders a few dozen pages and frees nearly all it allocates as
+        # it goes, while the cyclic garbage collector would rescan the server's whole heap again
+        # and again (up to a tenth of the rebuild). It runs again when the build ends.
+        gc.disable()
+        _collector_paused = True
     return config
-
-
-def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
-    """Every page has been read and converted; none is written yet."""
-    if _serving:
-        env.bytecode_cache = _compiled
-        _index_elsewhere(config, files)
-    return env
 
 
 def on_files(files: Files, config) -> Files:
@@ -209,6 +233,14 @@ def on_page_content(html: str, page, config, files) -> str:
     return ""
 
 
+def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
+    """Every page has been read and converted; none is written yet."""
+    if _serving:
+        env.bytecode_cache = _compiled
+        _serve_index(config, files)
+    return env
+
+
 @event_priority(100)  # before every plugin (the search index reads the HTML here)
 def on_page_context(context, page, config, nav):
     """Give a generated page its HTML back; point a paper page's edit link at its YAML file,
@@ -224,14 +256,27 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_post_page(output: str, page, config) -> str:
+    """Every page without the theme's indentation (see atlas/compact.py)."""
+    page.content = None
+    return compact_html(output)
+
+
 def on_build_error(error) -> None:
     global _indexing
     if _indexing is not None:  # the build stopped before the index was written
         _indexing.abandon()
         _indexing = None
+    _resume_collector()
 
 
-def on_post_page(output: str, page, config) -> str:
-    """Every page without the theme's indentation (see atlas/compact.py)."""
-    page.content = None
-    return compact_html(output)
+@event_priority(-100)  # after every plugin
+def on_post_build(config) -> None:
+    _resume_collector()
+
+
+def _resume_collector() -> None:
+    global _collector_paused
+    if _collector_paused:
+        gc.enable()
+        _collector_paused = False

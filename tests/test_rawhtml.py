@@ -97,12 +97,14 @@ INERT = [  # block-level elements whose insides are inert, with Markdown between
     '<div>\n<p>a</p>\n</div>\ntail text\n',
     '<div>\n<p>a</p></div> <p>same line</p>\n',
     '<script type="application/json" id="data">{"a":1}</script>\n<div id="g" data-x=""></div>\n',
+    '<div>\n<textarea>plain text</textarea>\n</div>\n',
 ]
 PARSED = [  # Markdown parses these tag by tag, as ever
     '<div>\n<!-- </div> -->\n<p>comment</p>\n</div>\n',
     '<div>\n<p>&#39 open reference</p>\n</div>\n',
     '<div>\n<script>if (a < b) {}</script>\n</div>\n',
     '<div>\n<script><b></div></b></script>\n</div>\n',
+    '<div>\n<textarea><b>text to a newer parser</b></textarea>\n</div>\n',
     '<div>\n<p title="a > b">x</p>\n</div>\n',
     '<div>\n<p>unclosed\n',
     '<div>\n</>\n</div>\n',

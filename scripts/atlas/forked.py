@@ -109,14 +109,14 @@ def shared(items: list, work: Callable[[Any], Any], first: Callable[[], Any], pa
 
     def take(from_end: bool) -> int | None:
         with bounds.get_lock():
-            start, end = bounds[0], bounds[1]
-            if start >= end:
+            lo, hi = bounds[0], bounds[1]
+            if lo >= hi:
                 return None
             if from_end:
-                bounds[1] = end - 1
-                return end - 1
-            bounds[0] = start + 1
-            return start
+                bounds[1] = hi - 1
+                return hi - 1
+            bounds[0] = lo + 1
+            return lo
 
     def drain(from_end: bool) -> dict[int, Any]:
         out = {}

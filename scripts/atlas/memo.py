@@ -3,9 +3,9 @@ pure functions whose inputs an edit did not change.
 
 `memo.get(slot, key, compute)` returns `compute()`, computed again only when `key` differs
 from the key the slot last saw (`held` and `keep` split that in two, for a result computed in a
-forked process). A key holds every input of the function itself (compared with
-`==`, never by a hash), so a result is reused only for equal inputs: the build's bytes are those
-of a fresh `generate()` (tested). Each slot keeps its latest result only, and `sweep()` (called
+forked process). A key holds every input of the function itself (compared with `==`, never by
+a hash), so a result is reused only for equal inputs: the build's bytes are those of a fresh
+`generate()` (tested). Each slot keeps its latest result only, and `sweep()` (called
 when a build succeeds) forgets the slots that build did not ask for, such as a deleted file's.
 
 Without a memo (`generate(memo=None)`: the CLI, `mkdocs build`, the tests) everything is
@@ -23,7 +23,6 @@ class Memo:
     def __init__(self) -> None:
         self._slots: dict[Hashable, tuple[Any, Any]] = {}
         self._asked: set[Hashable] = set()
-        self.hits = self.misses = 0
 
     def get(self, slot: Hashable, key: Any, compute: Callable[[], Any]) -> Any:
         value = self.held(slot, key)
@@ -34,9 +33,7 @@ class Memo:
         self._asked.add(slot)
         held = self._slots.get(slot)
         if held is not None and held[0] == key:
-            self.hits += 1
             return held[1]
-        self.misses += 1
         return MISSING
 
     def keep(self, slot: Hashable, key: Any, value: Any) -> Any:

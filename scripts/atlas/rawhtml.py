@@ -41,7 +41,9 @@ _TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9-]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z
 _ATTR = re.compile(r"""[ \t\n\r\f]([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"([^"<>]*)"|'([^'<>]*)'))?""")
 # A numeric character reference the extractor would write back with a `;` it does not have.
 _OPEN_CHARREF = re.compile(r"&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")
-_CDATA = ("script", "style")  # the parser reads their content as text, up to their end tag
+# Elements whose content HTML parsers read as text up to their end tag (Python's own for
+# script and style; newer versions for the others too): here that end tag must come next.
+_CDATA = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
 
 
 class HtmlBlocks(markdown.Extension):
@@ -96,7 +98,7 @@ def _inert_elements(source: str, is_block_level) -> tuple[list[tuple[int, int, i
     """If every tag of `source` is inside a block-level element whose inside is inert (see the
     module's docstring): each such element's start, the start and end of its inside, its end;
     and the start tags inside them that may hold an id (name, attributes). Otherwise None."""
-    if "<" not in source or _OPEN_CHARREF.search(source) or "<plaintext" in source.lower():
+    if "<" not in source or _OPEN_CHARREF.search(source) or "<plaintext" in source.lower():  # text to the end
         return None
     tags = list(_TAG.finditer(source))
     if len(tags) != source.count("<"):
