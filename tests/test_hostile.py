@@ -215,14 +215,10 @@ HOSTILE_WORK_NAME = '<img src=x onerror=alert("work")></script>'
 HOSTILE_EVIDENCE = "<svg onload=alert(1)> uses it"
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory) -> Path:
-    """A real `mkdocs build` of the real data plus every hostile-but-valid entry."""
-    from atlas.build import build_site
-
-    tmp = tmp_path_factory.mktemp("hostile")
+def hostile_data(tmp: Path) -> Path:
+    """The real data plus every hostile-but-valid entry, under `tmp`; returns its data folder.
+    The registries are data too: a hostile topic description and outside work, named by a paper."""
     data = install(tmp, VALID_CASES)
-    # The registries are data too: a hostile topic description and outside work, named by a paper.
     topics = (data / "topics.yml").read_text(encoding="utf-8")
     hostile = re.sub(r"(\nother:\n  name: Other\n  description: )>-\n(    .*\n)+",
                      lambda m: m.group(1) + json.dumps(HOSTILE_TOPIC_DESCRIPTION) + "\n", topics)
@@ -234,6 +230,16 @@ def hostile_site(tmp_path_factory) -> Path:
         "id: names-a-hostile-work\ntitle: Names a hostile work\nauthors: [Test Author]\ntopics: [other]\n"
         "mentions: [zz-hostile-work]\nrelations:\n  - type: uses\n    target: zz-hostile-work\n"
         f"    evidence: {json.dumps(HOSTILE_EVIDENCE)}\nabstract: A fixture naming a hostile outside work.\n", encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    """A real `mkdocs build` of the real data plus every hostile-but-valid entry."""
+    from atlas.build import build_site
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    data = hostile_data(tmp)
     saved = {k: os.environ.get(k) for k in ("ATLAS_DATA_DIR", "ATLAS_SITE_URL")}
     os.environ["ATLAS_DATA_DIR"] = str(data)
     os.environ["ATLAS_SITE_URL"] = "https://example.invalid" + SUBPATH

@@ -3,8 +3,6 @@ link targets, as Python-Markdown and MkDocs alone; a list page is not parsed tag
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 
 import markdown
@@ -16,7 +14,7 @@ import bench
 from atlas import rawhtml
 from atlas.build import generate
 from conftest import DATA
-from test_hostile import HOSTILE_EVIDENCE, HOSTILE_TOPIC_DESCRIPTION, HOSTILE_WORK_NAME, VALID_CASES, install
+from test_hostile import hostile_data
 
 
 def convert(text: str, *extensions) -> tuple[str, set]:
@@ -43,22 +41,6 @@ def shortcut_calls(monkeypatch) -> list[bool]:
 
 def inert(text: str) -> bool:
     return rawhtml._inert_elements(text, markdown.Markdown().is_block_level) is not None
-
-
-def hostile_data(tmp_path):
-    """The real data with every hostile-but-valid entry, as test_hostile.py builds its site."""
-    data = install(tmp_path, VALID_CASES)
-    topics = (data / "topics.yml").read_text(encoding="utf-8")
-    (data / "topics.yml").write_text(re.sub(r"(\nother:\n  name: Other\n  description: )>-\n(    .*\n)+",
-                                            lambda m: m.group(1) + json.dumps(HOSTILE_TOPIC_DESCRIPTION) + "\n", topics),
-                                     encoding="utf-8")
-    with (data / "external.yml").open("a", encoding="utf-8") as f:
-        f.write(f"zz-hostile-work:\n  name: {json.dumps(HOSTILE_WORK_NAME)}\n  note: '<b onmouseover=alert(1)>note</b>'\n")
-    (data / "papers" / "names-a-hostile-work.yml").write_text(
-        "id: names-a-hostile-work\ntitle: Names a hostile work\nauthors: [Test Author]\ntopics: [other]\n"
-        "mentions: [zz-hostile-work]\nrelations:\n  - type: uses\n    target: zz-hostile-work\n"
-        f"    evidence: {json.dumps(HOSTILE_EVIDENCE)}\nabstract: A fixture naming a hostile outside work.\n", encoding="utf-8")
-    return data
 
 
 def synthetic_data(tmp_path):
