@@ -51,6 +51,13 @@
   // support node per edge (1,000 papers: seconds instead of a fraction of one), and dashes cost
   // as much again to paint. Colours still tell the edge types apart.
   var LARGE_EDGES = 1000;
+  // Graphs with more than this many nodes get their papers' and outside works' labels only once
+  // the reader zooms in to LABEL_SCALE: vis-network draws a label only when its font is at least
+  // 4 px on screen (11 px at a scale of 0.36), so the fitted map of such a graph shows none, and
+  // measuring a thousand labels it would not draw was a tenth of the time to the first picture.
+  // (A page may lower the threshold with window.atlasGraphOptions = {lazyLabelsFrom: n}.)
+  var LAZY_LABELS_FROM = 400;
+  var LABEL_SCALE = 0.3;
   var visLoading = null;
 
   function loadVis(src) {
@@ -167,24 +174,29 @@
     return counts;
   }
 
-  function visNode(node, names, links, focus) {
+  // A node's label: papers by the start of their title, outside works by their name.
+  function nodeLabel(node, focus) {
+    if (node.kind === "paper") return shortLabel(node.label.split(":")[0], node.id === focus ? 60 : 28);  // font: NETWORK_NODES
+    return node.kind === "topic" ? node.label : shortLabel(node.label, 24);
+  }
+
+  // With `lazy`, papers and outside works other than the focus start without labels (see LAZY_LABELS_FROM).
+  function visNode(node, names, links, focus, lazy) {
     var color = COLORS[(node.roots && node.roots[0]) || node.root] || "#9e9e9e";
-    var base = { id: node.id, x: node.x, y: node.y, title: tooltip(node, names), opacity: 1 };
+    var base = { id: node.id, x: node.x, y: node.y, title: tooltip(node, names) };  // opacity: 1 unless dimmed
+    if (!lazy || node.kind === "topic" || node.id === focus) base.label = nodeLabel(node, focus);
     if (node.kind === "paper") {
       base.shape = "dot";
       base.size = 8 + 4 * Math.sqrt(links[node.id] || 0);
       base.color = color;
-      base.label = shortLabel(node.label.split(":")[0], node.id === focus ? 60 : 28);  // font: NETWORK_NODES
     } else if (node.kind === "topic") {
       base.shape = "box";
-      base.label = node.label;
       base.color = { background: "#ffffff", border: color };
       base.font = { size: node.level === 0 ? 18 : 13, color: "#212121" };
     } else {
       base.shape = "diamond";
       base.size = 7;
       base.color = "#8d6e63";
-      base.label = shortLabel(node.label, 24);
       base.font = { size: 10, color: "#5d4037" };
     }
     if (node.id === focus) {
@@ -267,7 +279,9 @@
     var links = linkCounts(data);
     var byId = {};
     data.nodes.forEach(function (n) { byId[n.id] = n; });
-    var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus); }));
+    var options = window.atlasGraphOptions || {};
+    var lazy = data.nodes.length > (options.lazyLabelsFrom != null ? options.lazyLabelsFrom : LAZY_LABELS_FROM);
+    var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus, lazy); }));
     var drawnList = drawnEdges(data, byId);
     // A local graph's own links stand out; links among its neighbours stay as lighter context.
     var edges = new vis.DataSet(drawnList.map(function (d) {
@@ -306,11 +320,26 @@
       container.setAttribute("data-ready", "true");
       container.setAttribute("data-ready-ms", String(Math.round(window.performance.now())));
     });
+    if (lazy) {
+      network.on("zoom", function () { labelIfNear(graph); });
+      network.once("afterDrawing", function () { labelIfNear(graph); });
+    } else {
+      graph.labelled = true;
+    }
     container.atlasNetwork = network;
     container.atlasData = data;
     container.atlasGraph = graph;
     updateCounts(graph);
     return graph;
+  }
+
+  // Give every node its label once the view is close enough for vis-network to draw labels.
+  function labelIfNear(graph) {
+    if (graph.labelled || graph.network.getScale() < LABEL_SCALE) return;
+    graph.labelled = true;
+    graph.nodes.update(graph.data.nodes.filter(function (n) { return n.kind !== "topic"; })
+      .map(function (n) { return { id: n.id, label: nodeLabel(n, graph.data.focus) }; }));
+    graph.container.setAttribute("data-labelled", "true");
   }
 
   // Keep where nodes are now (dragged, or moved by physics) when the view is filtered again.
@@ -458,6 +487,7 @@
     var box = graph.container.getBoundingClientRect();
     var scale = Math.max(0.2, Math.min(1.5, box.width / (2 * dx), box.height / (2 * dy)));
     graph.network.moveTo({ position: me, scale: scale, animation: false });
+    labelIfNear(graph);
   }
 
   function findPaper(graph, query) {
