@@ -338,6 +338,7 @@ nav:
   - Graph: graph.md
 not_in_nav: |
   /papers/*.md
+  /papers/*/linked-from.md
   /topics/*.md
 plugins:
   - search

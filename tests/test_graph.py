@@ -323,3 +323,49 @@ def test_hostile_text_in_a_graph_reaches_the_page_as_text(atlas):
     line = page.split('<li data-node="paper:coat"', 1)[1].split("</li>", 1)[0]
     assert html.unescape(line.split('">', 2)[2].split("</a>", 1)[0]) == evil
     assert "&lt;/script&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;amp; *x*" in page
+
+
+def test_a_much_linked_paper_shows_its_newest_linkers_and_lists_them_all_on_its_linked_from_page(monkeypatch, tmp_path):
+    """A paper page keeps the newest PAPER_VIEW_MAX_INCOMING (lowered to 3 here) of the papers that are
+    there only because they link to it, says how many link to it, and links the page that lists them
+    all, newest first. (A synthetic corpus: in the real data no paper has more than one such paper.)"""
+    import bench
+    from atlas import build, graphviews
+
+    assert not [k for k in build.generate(DATA).files if k.endswith("/linked-from.md")]
+    monkeypatch.setattr(graphviews, "PAPER_VIEW_MAX_INCOMING", 3)
+    proj = bench.make_project(200, tmp_path)
+    generated = build.generate(proj / "data")
+    files, atlas = generated.files, generated.atlas
+    graph = json.loads(files["downloads/graph.json"])
+    linking, linked = defaultdict(set), defaultdict(set)
+    for e in graph["edges"]:
+        if e["type"] in {"cites", *CURATED} and e["target"].startswith("paper:"):
+            linking[e["target"]].add(e["source"])
+        if e["type"] in {"cites", "related", *CURATED}:
+            linked[e["source"]].add(e["target"])
+    only_in = {me: linking[me] - linked[me] for me in linking}
+    over = {me for me, ids in only_in.items() if len(ids) > 3}
+    assert len(over) > 2
+    assert {k for k in files if k.endswith("/linked-from.md")} == {f"papers/{me[6:]}/linked-from.md" for me in over}
+
+    def newest(ids):
+        return sorted(ids, key=lambda nid: atlas.papers[nid[6:]].sort_key)
+
+    for me in sorted(over):
+        pid = me[6:]
+        text = files[f"papers/{pid}.md"].decode()
+        page = _Twin()
+        page.feed(text)
+        left_out = set(newest(only_in[me])[3:])
+        assert set(page.nodes["paper-graph-text"]) == expected_paper_view(graph, pid) - left_out
+        assert f"{len(linking[me])} papers cite this one or name it in a curated relation" in text
+        assert f'<a href="linked-from/">All {len(linking[me])}, newest first</a>' in text
+        full = _Twin()
+        full.feed(files[f"papers/{pid}/linked-from.md"].decode())
+        assert full.nodes["linked-from-text"] == [me, *newest(linking[me])]
+        assert set(full.edges["linked-from-text"]) == {(e["source"], e["target"], e["type"]) for e in graph["edges"]
+                                                       if e["target"] == me and e["type"] in {"cites", *CURATED}}
+    # Pages with few enough linkers have no such note.
+    calm = next(me for me in sorted(only_in) if 0 < len(only_in[me]) <= 3)
+    assert "linked-from/" not in files[f"papers/{calm[6:]}.md"].decode()

@@ -157,6 +157,8 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
                 overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
         }
         out.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
+        out.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
+                   for pid in graphviews.overflowing(index, atlas))
         out["downloads/graph.json"] = _json_bytes(graph)
         out["downloads/graph-overview.json"] = _json_bytes(overview)
         out["downloads/graph.graphml"] = graphml(graph)

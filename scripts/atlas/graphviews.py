@@ -108,6 +108,31 @@ def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...
     return {"focus": focus, "nodes": nodes, "edges": edges, "topic_names": names}
 
 
+# A paper page draws and lists at most this many of the papers that only link to it (cite it, or
+# name it in a curated relation), the newest: a much-cited paper would otherwise carry hundreds.
+# All of them are on its "linked from" page (`linked_from_view`), which the paper page links.
+PAPER_VIEW_MAX_INCOMING = 10
+
+
+def _newest_first(atlas: Atlas, node_id: str) -> tuple:
+    return atlas.papers[node_id[len("paper:"):]].sort_key
+
+
+def _incoming(graph: GraphIndex, centre: str) -> tuple[set[str], set[str], list[dict[str, Any]]]:
+    """The paper's neighbours: those it links to (and its related papers), those that link to it,
+    and the edges that link to it."""
+    outgoing, incoming, edges_in = set(), set(), []
+    for e in graph.edges_of(centre):
+        if e["type"] not in PAPER_VIEW_TYPES:
+            continue
+        if e["source"] == centre:
+            outgoing.add(e["target"])
+        elif e["type"] != "related":
+            incoming.add(e["source"])
+            edges_in.append(e)
+    return outgoing, incoming, edges_in
+
+
 def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     """The paper, what it cites, what cites it, its curated relations (both ways), its most related.
 
@@ -117,19 +142,41 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     which atlas-graph.js draws it (the paper in the centre, its neighbours on a ring in the
     order the twin's lists of links first name them), so the view has no positions.
     Papers whose top 5 include this one are drawn only if they are here for another reason.
+    Of the papers that only link to it, the newest PAPER_VIEW_MAX_INCOMING are kept:
+    `linking` counts all of them and `omitted` those left out.
     """
     centre = f"paper:{pid}"
-    keep = {centre}
-    for e in graph.edges_of(centre):
-        if e["type"] not in PAPER_VIEW_TYPES:
-            continue
-        if e["source"] == centre:
-            keep.add(e["target"])
-        elif e["type"] != "related":
-            keep.add(e["source"])
+    outgoing, incoming, _ = _incoming(graph, centre)
+    only_in = sorted(incoming - outgoing, key=lambda nid: _newest_first(atlas, nid))
+    omitted = only_in[PAPER_VIEW_MAX_INCOMING:]
+    keep = {centre} | outgoing | set(only_in[:PAPER_VIEW_MAX_INCOMING])
     nodes = [graph.nodes[nid] for nid in sorted(keep)]
     edges = [e for e in graph.edges_of(centre)
              if e["type"] in PAPER_VIEW_TYPES and e["source"] in keep and e["target"] in keep]
+    used = {t for n in nodes for t in n.get("topics", ())}
+    names = {tid: atlas.topics[tid].name for tid in sorted(used)}
+    return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": names,
+            "linking": len(incoming), "omitted": len(omitted)}
+
+
+def overflowing(graph: GraphIndex, atlas: Atlas) -> list[str]:
+    """The papers whose pages leave out some of the papers linking to them (see paper_view)."""
+    out = []
+    for pid in atlas.papers:
+        outgoing, incoming, _ = _incoming(graph, f"paper:{pid}")
+        if len(incoming - outgoing) > PAPER_VIEW_MAX_INCOMING:
+            out.append(pid)
+    return out
+
+
+def linked_from_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
+    """Every paper that links to the paper (cites it, or names it in a curated relation), newest
+    first, with those links: the list a paper page cuts to its newest (see paper_view)."""
+    centre = f"paper:{pid}"
+    _, incoming, edges_in = _incoming(graph, centre)
+    nodes = [graph.nodes[centre], *(graph.nodes[nid] for nid in sorted(incoming, key=lambda nid: _newest_first(atlas, nid)))]
+    rank = {n["id"]: i for i, n in enumerate(nodes)}
+    edges = sorted(edges_in, key=lambda e: (rank[e["source"]], e["type"]))
     used = {t for n in nodes for t in n.get("topics", ())}
     names = {tid: atlas.topics[tid].name for tid in sorted(used)}
     return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": names}
@@ -163,13 +210,14 @@ RELATED_SEARCHED = (" In this atlas, too large to compare every pair, each paper
                     "them can be missed.")
 
 
-def twin(view: dict[str, Any], always: tuple[str, ...] = (), related_searched: bool = False) -> list[TwinGroup]:
+def twin(view: dict[str, Any], always: tuple[str, ...] = (), related_searched: bool = False,
+         keep_order: bool = False) -> list[TwinGroup]:
     """The view's edges grouped by relation type (in `EDGE_TYPES` order), each with its two nodes.
 
     Types listed in `always` get a group even when empty, so a page can say "none recorded".
     `related_searched`: the related papers were searched, not found by comparing every pair.
     Edges of the view's focus come first; related edges are listed best first within each
-    source; everything else by endpoint ids.
+    source; everything else by endpoint ids. With `keep_order`, edges stay in the view's order.
     """
     by_id = _index(view)
 
@@ -182,7 +230,8 @@ def twin(view: dict[str, Any], always: tuple[str, ...] = (), related_searched: b
     for t in types:
         edges = [dict(e, source_node=by_id[e["source"]], target_node=by_id[e["target"]])
                  for e in view["edges"] if e["type"] == t]
-        edges.sort(key=lambda e: (near(e), e["source"], e.get("rank", 0), e["target"]))
+        if not keep_order:
+            edges.sort(key=lambda e: (near(e), e["source"], e.get("rank", 0), e["target"]))
         heading, meaning = EDGE_TYPES.get(t, (t, "A relation recorded in the data."))
         if t == "related" and related_searched:
             meaning += RELATED_SEARCHED

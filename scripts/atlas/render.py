@@ -278,8 +278,20 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
         artifact_link=parts.facet_link("artifact", f["artifact"]) if f.get("artifact") else None,
         legend=parts.legend(tuple(g.type for g in groups)),
         twin_html=_twin_writer(atlas, links).twin("paper-graph", view, groups, focus_name="this paper"),
+        linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None,
         mentions=[parts.mention(w) for w in paper.mentions],
     )
+
+
+def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex) -> str:
+    """Every paper that links to `paper`, newest first: for a paper whose own page shows only
+    the newest of them (graphviews.PAPER_VIEW_MAX_INCOMING)."""
+    src = f"papers/{paper.id}/linked-from.md"
+    view = graphviews.linked_from_view(graph, atlas, paper.id)
+    groups = graphviews.twin(view, keep_order=True)
+    return _render("linked_from.md.j2", src, atlas=atlas, paper=paper, count=len(view["nodes"]) - 1,
+                   twin_html=_twin_writer(atlas, Links(src)).twin("linked-from", view, groups, level=2,
+                                                                  focus_name="this paper"))
 
 
 class _SiblingParts:
