@@ -32,6 +32,12 @@ EDGE_TYPES: dict[str, tuple[str, str]] = {
     "topic": ("Filed under topic", "The paper is filed under the topic."),
     "subtopic": ("Subtopic of", "The topic is a subtopic of the target."),
 }
+# How a twin's line of links reads between its two ends ("A cites B"), by relation type.
+VERBS: dict[str, str] = {
+    "cites": "cites", "extends": "extends", "uses": "uses", "compares-with": "compares with",
+    "alternative-to": "is an alternative to", "related": "is similar to", "mentions": "names",
+    "topic": "is filed under", "subtopic": "is a subtopic of",
+}
 # Edge types a paper's local graph draws: the paper's links to other works, not its topics.
 PAPER_VIEW_TYPES = ("cites", *CURATED, "related")
 TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")

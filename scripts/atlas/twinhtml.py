@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 from markupsafe import Markup
 
+from .graphviews import VERBS
+
 
 _escaped: dict[str, str] = {}
 
@@ -105,9 +107,9 @@ class TwinWriter:
             extra += f' <span class="atlas-score">{weight} link{"" if weight == 1 else "s"} between their papers</span>'
         if e.get("evidence"):
             extra += f'<br><span class="atlas-evidence">Evidence: “{_e(e["evidence"])}”</span>'
+        verb = VERBS.get(e["type"], e["type"])
         return (f'<li data-source="{_e(e["source"])}" data-target="{_e(e["target"])}"{attrs}>'
-                f'{self._end(e["source_node"], focus, focus_name)} <span aria-hidden="true">→</span>'
-                f'<span class="atlas-sr-only">{_e(e["type"])}</span> {self._end(e["target_node"], focus, focus_name)}{extra}</li>')
+                f'{self._end(e["source_node"], focus, focus_name)} {_e(verb)} {self._end(e["target_node"], focus, focus_name)}{extra}</li>')
 
     def _end(self, node: dict[str, Any], focus: str | None, focus_name: str | None) -> str:
         if focus_name is not None and node["id"] == focus:
