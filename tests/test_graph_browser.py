@@ -240,19 +240,28 @@ def test_searching_a_title_centres_and_highlights_its_neighbourhood(watch, site_
 
 LABELS = """() => { const o = {}; document.querySelector('#atlas-graph').atlasGraph.nodes.get()
     .forEach(n => { o[n.id] = n.label === undefined ? null : n.label; }); return o; }"""
+ARROWS = """() => { const o = {}; document.querySelector('#atlas-graph').atlasGraph.edges.get()
+    .forEach(e => { o[e.id] = e.arrows === undefined ? null : e.arrows; }); return o; }"""
 
 
 def test_a_large_graph_labels_its_nodes_once_the_reader_zooms_in(watch, site_url, graph):
     """Above LAZY_LABELS_FROM nodes (lowered to 10 here) papers and outside works open without labels,
-    which vis-network would not draw at the fitted scale anyway; zooming in labels them all."""
+    and lines without arrowheads, which vis-network would not draw or would draw a pixel wide at the
+    fitted scale; zooming in labels every node and gives every directed line its arrowhead."""
     page = open_graph(watch, site_url)
     full = page.evaluate(LABELS)  # 58 papers: below the threshold, labelled from the start
     assert all(full[n["id"]] for n in graph["nodes"])
+    arrows = page.evaluate(ARROWS)
+    directed = {"cites", *CURATED}
+    assert arrows == {f"e{i}": "to" if e["type"] in directed else None for i, e in enumerate(graph["edges"])
+                      if f"e{i}" in arrows}
+    assert "to" in arrows.values()
     page.add_init_script("window.atlasGraphOptions = {lazyLabelsFrom: 10}")
     open_graph(watch, site_url)
     assert page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getScale()") < 0.3
-    assert page.get_attribute("#atlas-graph", "data-labelled") is None
+    assert page.get_attribute("#atlas-graph", "data-detailed") is None
     lazy = page.evaluate(LABELS)
+    assert set(page.evaluate(ARROWS).values()) == {None}
     assert {nid for nid, label in lazy.items() if label} == {n["id"] for n in graph["nodes"] if n["kind"] == "topic"}
     assert {nid: label for nid, label in lazy.items() if label} == {nid: full[nid] for nid in lazy if lazy[nid]}
     # Zooming in with the mouse wheel: once close enough, every node has the label it would have had.
@@ -261,11 +270,12 @@ def test_a_large_graph_labels_its_nodes_once_the_reader_zooms_in(watch, site_url
     for _ in range(40):
         if page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getScale()") >= 0.3:
             break
-        assert page.get_attribute("#atlas-graph", "data-labelled") is None
+        assert page.get_attribute("#atlas-graph", "data-detailed") is None
         page.mouse.wheel(0, -200)
         page.wait_for_timeout(50)
-    page.wait_for_selector("#atlas-graph[data-labelled=true]", state="attached", timeout=5000)
+    page.wait_for_selector("#atlas-graph[data-detailed=true]", state="attached", timeout=5000)
     assert page.evaluate(LABELS) == full
+    assert page.evaluate(ARROWS) == arrows
     watch.assert_clean()
 
 

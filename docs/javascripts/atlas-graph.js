@@ -51,11 +51,12 @@
   // support node per edge (1,000 papers: seconds instead of a fraction of one), and dashes cost
   // as much again to paint. Colours still tell the edge types apart.
   var LARGE_EDGES = 1000;
-  // Graphs with more than this many nodes get their papers' and outside works' labels only once
-  // the reader zooms in to LABEL_SCALE: vis-network draws a label only when its font is at least
-  // 4 px on screen (11 px at a scale of 0.36), so the fitted map of such a graph shows none, and
-  // measuring a thousand labels it would not draw was a tenth of the time to the first picture.
-  // (A page may lower the threshold with window.atlasGraphOptions = {lazyLabelsFrom: n}.)
+  // Graphs with more than this many nodes get their papers' and outside works' labels, and their
+  // lines' arrowheads, only once the reader zooms in to LABEL_SCALE: vis-network draws a label
+  // only when its font is at least 4 px on screen (11 px at a scale of 0.36), so the fitted map of
+  // such a graph shows none, and its arrowheads are a pixel or two. Measuring a thousand labels
+  // and placing thousands of arrowheads nobody could see took a fifth of the time to the first
+  // picture. (A page may lower the threshold with window.atlasGraphOptions = {lazyLabelsFrom: n}.)
   var LAZY_LABELS_FROM = 400;
   var LABEL_SCALE = 0.3;
   var visLoading = null;
@@ -239,7 +240,7 @@
       id: "e" + d.i, from: edge.source, to: edge.target, title: edgeTitle(edge, d.partner),
       width: edge.weight ? 1 + Math.log2(edge.weight) : style.width  // overview: wider for more links
     };
-    if (style.arrows) out.arrows = style.arrows;
+    if (style.arrows && !d.arrowless) out.arrows = style.arrows;
     if (!d.plain && style.dashes) out.dashes = style.dashes;
     if (!d.plain && style.smooth) out.smooth = style.smooth;
     var alpha = (style.opacity || 1) * opacity;
@@ -283,6 +284,7 @@
     var lazy = data.nodes.length > (options.lazyLabelsFrom != null ? options.lazyLabelsFrom : LAZY_LABELS_FROM);
     var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus, lazy); }));
     var drawnList = drawnEdges(data, byId);
+    if (lazy) drawnList.forEach(function (d) { d.arrowless = true; });
     // A local graph's own links stand out; links among its neighbours stay as lighter context.
     var edges = new vis.DataSet(drawnList.map(function (d) {
       var aside = data.focus && d.edge.source !== data.focus && d.edge.target !== data.focus;
@@ -321,10 +323,10 @@
       container.setAttribute("data-ready-ms", String(Math.round(window.performance.now())));
     });
     if (lazy) {
-      network.on("zoom", function () { labelIfNear(graph); });
-      network.once("afterDrawing", function () { labelIfNear(graph); });
+      network.on("zoom", function () { detailIfNear(graph); });
+      network.once("afterDrawing", function () { detailIfNear(graph); });
     } else {
-      graph.labelled = true;
+      graph.detailed = true;
     }
     container.atlasNetwork = network;
     container.atlasData = data;
@@ -333,13 +335,17 @@
     return graph;
   }
 
-  // Give every node its label once the view is close enough for vis-network to draw labels.
-  function labelIfNear(graph) {
-    if (graph.labelled || graph.network.getScale() < LABEL_SCALE) return;
-    graph.labelled = true;
+  // Give every node its label and every line its arrowhead once the view is close enough for
+  // vis-network to draw labels (see LAZY_LABELS_FROM).
+  function detailIfNear(graph) {
+    if (graph.detailed || graph.network.getScale() < LABEL_SCALE) return;
+    graph.detailed = true;
     graph.nodes.update(graph.data.nodes.filter(function (n) { return n.kind !== "topic"; })
       .map(function (n) { return { id: n.id, label: nodeLabel(n, graph.data.focus) }; }));
-    graph.container.setAttribute("data-labelled", "true");
+    graph.drawn.forEach(function (d) { d.arrowless = false; });
+    graph.edges.update(graph.drawn.filter(function (d) { return styleOf(d.edge.type).arrows; })
+      .map(function (d) { return { id: "e" + d.i, arrows: styleOf(d.edge.type).arrows }; }));
+    graph.container.setAttribute("data-detailed", "true");
   }
 
   // Keep where nodes are now (dragged, or moved by physics) when the view is filtered again.
@@ -487,7 +493,7 @@
     var box = graph.container.getBoundingClientRect();
     var scale = Math.max(0.2, Math.min(1.5, box.width / (2 * dx), box.height / (2 * dy)));
     graph.network.moveTo({ position: me, scale: scale, animation: false });
-    labelIfNear(graph);
+    detailIfNear(graph);
   }
 
   function findPaper(graph, query) {
