@@ -115,9 +115,10 @@ def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...
 
 
 # A paper page draws and lists at most this many of the papers that only link to it (cite it, or
-# name it in a curated relation), the newest: a much-cited paper would otherwise carry hundreds.
-# All of them are on its "linked from" page (`linked_from_view`), which the paper page links.
-PAPER_VIEW_MAX_INCOMING = 10
+# name it in a curated relation), the newest, as it lists its 5 most similar papers: a much-cited
+# paper would otherwise carry hundreds. All of them are on its "linked from" page
+# (`linked_from_view`), which the paper page links.
+PAPER_VIEW_MAX_INCOMING = 5
 
 
 def _newest_first(atlas: Atlas, node_id: str) -> tuple:
