@@ -121,6 +121,12 @@ def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...
 PAPER_VIEW_MAX_INCOMING = 5
 
 
+def _names_of_topics(atlas: Atlas, nodes: list[dict[str, Any]]) -> dict[str, str]:
+    """The names of the topics the nodes are filed under (what the tooltips and the twin show), by id."""
+    used = {t for n in nodes for t in n.get("topics", ())}
+    return {tid: atlas.topics[tid].name for tid in sorted(used)}
+
+
 def _newest_first(atlas: Atlas, node_id: str) -> tuple:
     return atlas.papers[node_id[len("paper:"):]].sort_key
 
@@ -160,9 +166,7 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     nodes = [graph.nodes[nid] for nid in sorted(keep)]
     edges = [e for e in graph.edges_of(centre)
              if e["type"] in PAPER_VIEW_TYPES and e["source"] in keep and e["target"] in keep]
-    used = {t for n in nodes for t in n.get("topics", ())}
-    names = {tid: atlas.topics[tid].name for tid in sorted(used)}
-    return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": names,
+    return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": _names_of_topics(atlas, nodes),
             "linking": len(incoming), "omitted": len(omitted)}
 
 
@@ -184,9 +188,7 @@ def linked_from_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any
     nodes = [graph.nodes[centre], *(graph.nodes[nid] for nid in sorted(incoming, key=lambda nid: _newest_first(atlas, nid)))]
     rank = {n["id"]: i for i, n in enumerate(nodes)}
     edges = sorted(edges_in, key=lambda e: (rank[e["source"]], e["type"]))
-    used = {t for n in nodes for t in n.get("topics", ())}
-    names = {tid: atlas.topics[tid].name for tid in sorted(used)}
-    return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": names}
+    return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": _names_of_topics(atlas, nodes)}
 
 
 def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:
