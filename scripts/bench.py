@@ -446,9 +446,9 @@ def measure_browser(site: Path) -> dict:
     with serve(site) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, LOCAL_ONLY])
         try:
-            def ready(url: str, record: list[str] | None = None) -> float | None:
-                """The page's own time from navigation start to its graph drawn (None: no graph);
-                the wall time seen from here, which adds Playwright's round trips, goes to `wall`."""
+            def ready(url: str, record: list[str] | None = None) -> tuple[float, float] | None:
+                """The page's own time from navigation start to its graph drawn, and the wall time
+                seen from here, which adds Playwright's round trips (None: the page has no graph)."""
                 ctx = browser.new_context(viewport={"width": 1280, "height": 900})
                 ctx.add_init_script(READY_WATCH)
                 page = ctx.new_page()
@@ -462,20 +462,19 @@ def measure_browser(site: Path) -> dict:
                     ctx.close()
                     return None
                 page.wait_for_function("() => window.__atlasReadyMs", polling=100, timeout=180_000)
-                wall.append(time.perf_counter() - t0)
+                wall = time.perf_counter() - t0
                 ms = page.evaluate("() => window.__atlasReadyMs")
                 ctx.close()
-                return ms / 1000
-
-            wall: list[float] = []
+                return ms / 1000, wall
 
             def median(url: str, record: list[str] | None = None) -> float | None:
                 """The median of READY_LOADS loads, each in a fresh context (no cache)."""
-                del wall[:]
-                times = [ready(url, record if i == 0 else None) for i in range(READY_LOADS)]
-                out.setdefault("ready_all_s", {})[url[len(base):]] = times
-                out.setdefault("ready_wall_all_s", {})[url[len(base):]] = [round(w, 3) for w in wall]
-                return None if None in times else statistics.median(times)
+                loads = [ready(url, record if i == 0 else None) for i in range(READY_LOADS)]
+                if None in loads:
+                    return None
+                out.setdefault("ready_all_s", {})[url[len(base):]] = [t for t, _ in loads]
+                out.setdefault("ready_wall_all_s", {})[url[len(base):]] = [round(w, 3) for _, w in loads]
+                return statistics.median(t for t, _ in loads)
 
             ready(base + "graph/")  # warm-up: first launch, disk cache of the server files
             out["graph_ready_s"] = median(base + "graph/", out["graph_data"])
