@@ -20,6 +20,7 @@ DATA = ROOT / "data"
 # by pull request does not break them.
 N_PAPERS = len(list((DATA / "papers").glob("*.yml")))
 SUBPATH = "/ml-systems-paper-atlas/"
+BUILT_FOR = "https://example.invalid" + SUBPATH  # the test build's site_url (feeds, sitemap, 404 page)
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
@@ -34,7 +35,7 @@ def site_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build") / "site"
     # The 404 page is the one page MkDocs links by absolute path (it is served at any URL),
     # so the test build, like the deployed one, names the sub-path it is served under.
-    os.environ["ATLAS_SITE_URL"] = "https://example.invalid" + SUBPATH
+    os.environ["ATLAS_SITE_URL"] = BUILT_FOR
     build_site(ROOT / "mkdocs.yml", out)
     return out
 

@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from conftest import BUILT_FOR
+
 CURATED = {"extends", "uses", "compares-with", "alternative-to"}
 DEFAULT_TYPES = {"cites", "topic", "subtopic", "mentions"} | CURATED  # `related` starts unticked
 
@@ -23,6 +25,16 @@ def open_graph(watch, site_url, path="graph/", selector="#atlas-graph"):
     watch.page.goto(site_url + path)
     watch.page.wait_for_selector(f"{selector}[data-ready=true]", timeout=15000)
     return watch.page
+
+
+def serve_sitemap_for_here(page, site_url):
+    """Material's instant navigation takes over only links to pages its sitemap.xml lists; the
+    test build's sitemap names the host it was built for, so it is served naming this test server
+    instead, as the deployed site's names its own host."""
+    def rewrite(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(BUILT_FOR, site_url))
+    page.route("**/sitemap.xml", rewrite)
 
 
 def drawn(page, selector="#atlas-graph") -> dict:
@@ -144,8 +156,9 @@ def test_hovering_a_node_shows_its_title_year_and_topics_as_plain_text(watch, si
 
 
 def test_the_graph_page_fetches_its_script_and_data_once_each_from_the_head(watch, site_url, site_dir):
-    """vis-network and graph.json are preloaded from the top of <head>, side by side, and the
-    graph script uses those downloads; vis-network's stylesheet is neither fetched nor shipped."""
+    """vis-network is preloaded and graph.json fetched from the top of <head>, side by side, and the
+    graph script, run from there too, uses those downloads; vis-network's stylesheet is neither
+    fetched nor shipped."""
     requests = []
     watch.page.on("request", lambda r: requests.append(r.url[len(site_url):]))
     page = open_graph(watch, site_url)
@@ -153,11 +166,14 @@ def test_the_graph_page_fetches_its_script_and_data_once_each_from_the_head(watc
     assert requests.count("downloads/graph.json") == 1
     assert [r for r in requests if r.endswith(".css") and "vis" in r] == []
     assert not (site_dir / "assets" / "vendor" / "vis-network" / "vis-network.css").exists()
-    # Both were started by the <link rel=preload> the head made, not later by atlas-graph.js.
+    # Both were started from the head: vis-network by the <link rel=preload> it made, the data by
+    # its fetch(), and neither later by atlas-graph.js; the graph script ran from the head too.
     initiators = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
         .filter(e => /vis-network\\.min\\.js$|graph\\.json$/.test(e.name))
         .map(e => [e.name.split('/').pop(), e.initiatorType]))""")
-    assert initiators == {"vis-network.min.js": "link", "graph.json": "link"}
+    assert initiators == {"vis-network.min.js": "link", "graph.json": "fetch"}
+    assert page.evaluate("document.head.querySelector('script[data-early-vis]').src") == site_url + "javascripts/atlas-graph.js"
+    assert page.evaluate("window.atlasGraphFetch") is None  # taken up by the graph script
     # graph.json is compact: one line, no indentation.
     raw = (site_dir / "downloads" / "graph.json").read_bytes()
     assert raw.count(b"\n") == 1 and raw.endswith(b"}\n") and b'", "' not in raw
@@ -379,8 +395,10 @@ def test_a_topic_page_draws_its_topic_graph(watch, site_url, graph):
 def test_graphs_draw_after_instant_navigation(watch, site_url, graph):
     """Material's instant navigation swaps pages without reloading scripts; the graphs still draw."""
     page = watch.page
+    serve_sitemap_for_here(page, site_url)
     page.goto(site_url)
     page.wait_for_load_state("networkidle")
+    page.evaluate("window.atlasNotReloaded = true")
     page.click("a.md-tabs__link:has-text('Graph')")
     page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
     assert page.url == site_url + "graph/"
@@ -390,6 +408,36 @@ def test_graphs_draw_after_instant_navigation(watch, site_url, graph):
     page.click("a:has-text('QLoRA: Efficient Finetuning')")
     page.wait_for_selector("#paper-graph[data-ready=true]", timeout=15000)
     assert int(page.get_attribute("#paper-graph", "data-node-count")) == len(paper_neighbourhood(graph, "qlora"))
+    assert page.evaluate("window.atlasNotReloaded") is True  # every step was instant: no page load
+    watch.assert_clean()
+
+
+def test_opened_directly_the_graph_page_hands_over_to_search_and_instant_navigation(watch, site_url, graph):
+    """The Graph page runs its graph script from the <head>, before the theme's script (Graph first):
+    the theme still sets up search there, the script runs once, and the pages that instant
+    navigation brings next still get their graphs."""
+    serve_sitemap_for_here(watch.page, site_url)
+    page = open_graph(watch, site_url)
+    assert page.evaluate("document.head.querySelectorAll('script[data-early-vis]').length") == 1
+    assert page.evaluate("typeof window.document$.subscribe") == "function"  # Material is running
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.type("QLoRA", delay=20)
+    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__item h1')]"
+                           ".some(h => h.innerText.includes('QLoRA'))", timeout=20000)
+    page.keyboard.press("Escape")
+    page.evaluate("window.atlasNotReloaded = true")
+    page.click("a.md-tabs__link:has-text('Papers')")
+    page.wait_for_url("**/ml-systems-paper-atlas/papers/")
+    page.click(".md-content a:has-text('QLoRA: Efficient Finetuning')")  # not the search results
+    page.wait_for_selector("#paper-graph[data-ready=true]", timeout=15000)
+    assert page.evaluate("window.atlasNotReloaded") is True  # instant navigation, not a page load
+    assert int(page.get_attribute("#paper-graph", "data-node-count")) == len(paper_neighbourhood(graph, "qlora"))
+    # Back to the Graph page the same way: drawn again, from the data already fetched.
+    page.click("a.md-tabs__link:has-text('Graph')")
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    assert page.evaluate("window.atlasNotReloaded") is True
+    assert int(page.get_attribute("#atlas-graph", "data-node-count")) == len(expected_visible(graph)[0])
     watch.assert_clean()
 
 
@@ -453,9 +501,9 @@ def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_
         body = body.replace('data-graph="../downloads/graph.json"',
                             'data-graph="../downloads/graph.json" data-graph-overview="../downloads/graph-overview.json"', 1)
         # The <head> preloads the overview, or the full map for ?map=full (front matter atlas_preload_*).
-        assert 'data-fetch="../downloads/graph.json">' in body
-        body = body.replace('data-fetch="../downloads/graph.json">',
-                            'data-fetch="../downloads/graph-overview.json" data-full="../downloads/graph.json">', 1)
+        assert 'data-fetch="../downloads/graph.json"\n' in body
+        body = body.replace('data-fetch="../downloads/graph.json"\n',
+                            'data-fetch="../downloads/graph-overview.json" data-full="../downloads/graph.json"\n', 1)
         route.fulfill(response=response, body=body)
 
     data_requests = []

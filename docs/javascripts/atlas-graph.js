@@ -15,9 +15,21 @@
  * Large atlases: a container with data-graph-overview opens on that topic-level graph (one
  * node per topic, edges weighted by the links they aggregate) unless the URL asks for
  * ?map=full; graphs with more than LARGE_EDGES edges are drawn with straight, solid lines.
+ *
+ * Graph first: the Graph page's <head> (overrides/main.html) starts fetching the data
+ * (window.atlasGraphFetch) and runs this script early, async, its tag carrying data-early-vis; the
+ * copy at the end of <body> then does nothing. The early copy draws the graph as soon as
+ * vis-network and the data are in and the page has been read past the graph and its controls
+ * (the text twin the graph is described by has begun). The theme's own script, which the browser
+ * runs when its parser reaches the end of <body>, then comes after the first picture instead of
+ * before it; Material still sets up search and instant navigation before the page has loaded, and
+ * every later page is followed through its document$.
  */
 (function () {
   "use strict";
+  if (window.atlasGraphScript) return;  // already running (from the Graph page's <head>)
+  window.atlasGraphScript = true;
+  var me = document.currentScript;
 
   var COLORS = {
     "memory": "#1565c0",
@@ -627,7 +639,10 @@
   function fetchGraph(url) {
     var abs = new URL(url, document.baseURI).href;
     if (!fetched[abs]) {
-      fetched[abs] = fetch(abs).then(function (r) {
+      var early = window.atlasGraphFetch;  // started by the Graph page's <head> (overrides/main.html)
+      var response = early && early.url === abs ? early.response : fetch(abs);
+      if (early && early.url === abs) window.atlasGraphFetch = null;  // taken once: a later visit fetches anew
+      fetched[abs] = response.then(function (r) {
         if (!r.ok) throw new Error("graph data: HTTP " + r.status);
         return r.json();
       });
@@ -646,11 +661,21 @@
     }
   }
 
+  // Whether the page has been read past a graph and its controls: loaded, or (for a graph whose
+  // data is fetched, not read from the page) the element that follows them, the text twin the
+  // graph is described by, has begun.
+  function parsed(container) {
+    if (document.readyState !== "loading") return true;
+    if (container.getAttribute("data-graph-twin") || container.getAttribute("data-graph-inline")) return false;
+    var twin = container.getAttribute("aria-describedby");
+    return !!(twin && document.getElementById(twin));
+  }
+
   function init() {
     drawSamples(document);
     var containers = document.querySelectorAll(".atlas-graph[data-graph]");
     Array.prototype.forEach.call(containers, function (container) {
-      if (container.getAttribute("data-started")) return;
+      if (container.getAttribute("data-started") || !parsed(container)) return;
       container.setAttribute("data-started", "true");
       var inline = container.getAttribute("data-graph-inline");
       var dataPromise = container.getAttribute("data-graph-twin") ? Promise.resolve(twinData(container))
@@ -673,12 +698,22 @@
     });
   }
 
-  prefetch();
-  if (window.document$ && window.document$.subscribe) {
-    window.document$.subscribe(init);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
+  // Material's document$ gives each page, the first and every one instant navigation brings; it
+  // exists once the theme's script has run, which is before the page has loaded.
+  function follow() {
+    if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
+    else init();
+  }
+
+  var earlyVis = me && me.getAttribute("data-early-vis");
+  if (earlyVis && window.atlasGraphFetch) {  // Graph first (top of this file); what is not drawn yet, follow() draws
+    Promise.all([fetchGraph(window.atlasGraphFetch.url), loadVis(earlyVis)]).then(init, function () {});
   } else {
-    init();
+    prefetch();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", follow);
+  } else {
+    follow();
   }
 })();
