@@ -156,9 +156,9 @@ def test_hovering_a_node_shows_its_title_year_and_topics_as_plain_text(watch, si
 
 
 def test_the_graph_page_fetches_its_script_and_data_once_each_from_the_head(watch, site_url, site_dir):
-    """vis-network is preloaded and graph.json fetched from the top of <head>, side by side, and the
-    graph script, run from there too, uses those downloads; vis-network's stylesheet is neither
-    fetched nor shipped."""
+    """vis-network and graph.json are fetched from the top of <head>, side by side, and the graph
+    script, run from there too, uses those downloads; vis-network's stylesheet is neither fetched
+    nor shipped."""
     requests = []
     watch.page.on("request", lambda r: requests.append(r.url[len(site_url):]))
     page = open_graph(watch, site_url)
@@ -166,14 +166,15 @@ def test_the_graph_page_fetches_its_script_and_data_once_each_from_the_head(watc
     assert requests.count("downloads/graph.json") == 1
     assert [r for r in requests if r.endswith(".css") and "vis" in r] == []
     assert not (site_dir / "assets" / "vendor" / "vis-network" / "vis-network.css").exists()
-    # Both were started from the head: vis-network by the <link rel=preload> it made, the data by
-    # its fetch(), and neither later by atlas-graph.js; the graph script ran from the head too.
+    # Both were started from the head: vis-network by the <script> it made, the data by its
+    # fetch(), and neither later by atlas-graph.js; the graph script ran from the head too.
     initiators = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
         .filter(e => /vis-network\\.min\\.js$|graph\\.json$/.test(e.name))
         .map(e => [e.name.split('/').pop(), e.initiatorType]))""")
-    assert initiators == {"vis-network.min.js": "link", "graph.json": "fetch"}
+    assert initiators == {"vis-network.min.js": "script", "graph.json": "fetch"}
+    assert page.evaluate("[...document.head.querySelectorAll('script[src$=\"vis-network.min.js\"]')].length") == 1
     assert page.evaluate("document.head.querySelector('script[data-early-vis]').src") == site_url + "javascripts/atlas-graph.js"
-    assert page.evaluate("window.atlasGraphFetch") is None  # taken up by the graph script
+    assert page.evaluate("[window.atlasGraphFetch, window.atlasGraphVis]") == [None, None]  # taken up by the graph script
     # graph.json is compact: one line, no indentation.
     raw = (site_dir / "downloads" / "graph.json").read_bytes()
     assert raw.count(b"\n") == 1 and raw.endswith(b"}\n") and b'", "' not in raw
@@ -439,6 +440,34 @@ def test_opened_directly_the_graph_page_hands_over_to_search_and_instant_navigat
     assert page.evaluate("window.atlasNotReloaded") is True
     assert int(page.get_attribute("#atlas-graph", "data-node-count")) == len(expected_visible(graph)[0])
     watch.assert_clean()
+
+
+@pytest.mark.parametrize("missing, says", [("assets/vendor/vis-network/vis-network.min.js", "could not load"),
+                                            ("downloads/graph.json", "graph data: HTTP 503")])
+def test_when_a_file_the_graph_needs_fails_the_page_says_so_and_keeps_its_text(browser, site_url, missing, says):
+    """The <head> starts both downloads; when one fails, the graph script tries once more as the
+    page loads and then says in the graph's place that it could not be drawn."""
+    context = browser.new_context()
+    asked = []
+
+    def route(r):
+        if not r.request.url.startswith("http://127.0.0.1"):
+            return r.abort()
+        if r.request.url == site_url + missing:
+            asked.append(missing)
+            return r.fulfill(status=503, body="unavailable")
+        return r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.wait_for_selector("#atlas-graph[data-error]", timeout=15000)
+    assert says in page.get_attribute("#atlas-graph", "data-error")
+    assert page.text_content("#atlas-graph").startswith("The graph could not be drawn (")
+    assert page.get_attribute("#atlas-graph", "data-ready") is None
+    assert asked == [missing, missing]  # from the head, then once more
+    assert page.locator("#atlas-graph-text li").count() > 10  # the graph as text is still there
+    context.close()
 
 
 def test_on_a_phone_the_filters_start_folded_and_the_graph_is_on_the_first_screen(browser, site_url, graph):

@@ -17,13 +17,13 @@
  * ?map=full; graphs with more than LARGE_EDGES edges are drawn with straight, solid lines.
  *
  * Graph first: the Graph page's <head> (overrides/main.html) starts fetching the data
- * (window.atlasGraphFetch) and runs this script early, async, its tag carrying data-early-vis; the
- * copy at the end of <body> then does nothing. The early copy draws the graph as soon as
- * vis-network and the data are in and the page has been read past the graph and its controls
- * (the text twin the graph is described by has begun). The theme's own script, which the browser
- * runs when its parser reaches the end of <body>, then comes after the first picture instead of
- * before it; Material still sets up search and instant navigation before the page has loaded, and
- * every later page is followed through its document$.
+ * (window.atlasGraphFetch) and runs vis-network (window.atlasGraphVis) and this script early,
+ * async, its tag carrying data-early-vis; the copy at the end of <body> then does nothing. The
+ * early copy draws the graph as soon as vis-network and the data are in and the page has been
+ * read past the graph and its controls (the text twin the graph is described by has begun). The
+ * theme's own script, which the browser runs when its parser reaches the end of <body>, then
+ * comes after the first picture instead of before it; Material still sets up search and instant
+ * navigation before the page has loaded, and every later page is followed through its document$.
  */
 (function () {
   "use strict";
@@ -76,6 +76,14 @@
   function loadVis(src) {
     if (window.vis && window.vis.Network) return Promise.resolve(window.vis);
     if (visLoading) return visLoading;
+    if (window.atlasGraphVis) {  // started by the Graph page's <head> (overrides/main.html)
+      visLoading = window.atlasGraphVis.then(function () { return window.vis; }, function () {
+        visLoading = null;
+        throw new Error("could not load " + src);
+      });
+      window.atlasGraphVis = null;  // taken once: after a failure, the next call tries again
+      return visLoading;
+    }
     visLoading = new Promise(function (resolve, reject) {
       var s = document.createElement("script");
       s.src = src;
@@ -706,7 +714,8 @@
   }
 
   var earlyVis = me && me.getAttribute("data-early-vis");
-  if (earlyVis && window.atlasGraphFetch) {  // Graph first (top of this file); what is not drawn yet, follow() draws
+  if (earlyVis && window.atlasGraphFetch && window.atlasGraphVis) {
+    // Graph first (the top of this file); whatever is not drawn yet, follow() draws.
     Promise.all([fetchGraph(window.atlasGraphFetch.url), loadVis(earlyVis)]).then(init, function () {});
   } else {
     prefetch();
