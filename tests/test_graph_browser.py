@@ -442,6 +442,25 @@ def test_opened_directly_the_graph_page_hands_over_to_search_and_instant_navigat
     watch.assert_clean()
 
 
+def test_the_early_graph_script_waits_for_the_stylesheets_that_size_the_graph(watch, site_url):
+    """Graph first draws once the page is read past the graph; the parser only gets there after the
+    stylesheets, at the theme's inline script that follows them in <head>, so the graph is never
+    sized before its CSS (atlas-graph.js counts on this instead of checking)."""
+    page = watch.page
+    held = []
+    page.route("**/stylesheets/atlas.css", lambda route: held.append(route))
+    page.goto(site_url + "graph/", wait_until="commit")
+    page.wait_for_timeout(1000)  # time enough to fetch and run vis-network and the data (see bench)
+    assert len(held) == 1
+    assert page.evaluate("[!!document.getElementById('atlas-graph-text'), !!document.querySelector('.atlas-graph[data-started]')]") == [False, False]
+    held[0].continue_()
+    page.wait_for_selector("#atlas-graph[data-ready=true]", timeout=15000)
+    sizes = page.evaluate("""() => { const c = document.querySelector('#atlas-graph');
+        return [c.clientWidth, c.clientHeight, c.querySelector('canvas').clientWidth, c.querySelector('canvas').clientHeight]; }""")
+    assert sizes[0] == sizes[2] and sizes[1] == sizes[3] and sizes[1] >= 300  # atlas.css gives the graph its height
+    watch.assert_clean()
+
+
 @pytest.mark.parametrize("missing, says", [("assets/vendor/vis-network/vis-network.min.js", "could not load"),
                                             ("downloads/graph.json", "graph data: HTTP 503")])
 def test_when_a_file_the_graph_needs_fails_the_page_says_so_and_keeps_its_text(browser, site_url, missing, says):

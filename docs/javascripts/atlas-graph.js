@@ -671,7 +671,8 @@
 
   // Whether the page has been read past a graph and its controls: loaded, or (for a graph whose
   // data is fetched, not read from the page) the element that follows them, the text twin the
-  // graph is described by, has begun.
+  // graph is described by, has begun. (The stylesheets, which size the graph, are in by then:
+  // the parser waits for them at the theme's inline script that follows them in <head>.)
   function parsed(container) {
     if (document.readyState !== "loading") return true;
     if (container.getAttribute("data-graph-twin") || container.getAttribute("data-graph-inline")) return false;
