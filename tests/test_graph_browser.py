@@ -464,8 +464,8 @@ def test_the_early_graph_script_waits_for_the_stylesheets_that_size_the_graph(wa
 @pytest.mark.parametrize("missing, says", [("assets/vendor/vis-network/vis-network.min.js", "could not load"),
                                             ("downloads/graph.json", "graph data: HTTP 503")])
 def test_when_a_file_the_graph_needs_fails_the_page_says_so_and_keeps_its_text(browser, site_url, missing, says):
-    """The <head> starts both downloads; when one fails, the graph script tries once more as the
-    page loads and then says in the graph's place that it could not be drawn."""
+    """The <head> starts both downloads; when one fails, the graph script tries at most once more
+    and then says in the graph's place that it could not be drawn."""
     context = browser.new_context()
     asked = []
 
@@ -484,7 +484,9 @@ def test_when_a_file_the_graph_needs_fails_the_page_says_so_and_keeps_its_text(b
     assert says in page.get_attribute("#atlas-graph", "data-error")
     assert page.text_content("#atlas-graph").startswith("The graph could not be drawn (")
     assert page.get_attribute("#atlas-graph", "data-ready") is None
-    assert asked == [missing, missing]  # from the head, then once more
+    # From the head, then once more as the page loads, unless the page had loaded before the
+    # first failure came back (then both waited on that one request).
+    assert asked in ([missing], [missing, missing])
     assert page.locator("#atlas-graph-text li").count() > 10  # the graph as text is still there
     context.close()
 
