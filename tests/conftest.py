@@ -20,7 +20,6 @@ DATA = ROOT / "data"
 # by pull request does not break them.
 N_PAPERS = len(list((DATA / "papers").glob("*.yml")))
 SUBPATH = "/ml-systems-paper-atlas/"
-BUILT_FOR = "https://example.invalid" + SUBPATH  # the test build's site_url (feeds, sitemap, 404 page)
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
@@ -35,7 +34,7 @@ def site_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build") / "site"
     # The 404 page is the one page MkDocs links by absolute path (it is served at any URL),
     # so the test build, like the deployed one, names the sub-path it is served under.
-    os.environ["ATLAS_SITE_URL"] = BUILT_FOR
+    os.environ["ATLAS_SITE_URL"] = "https://example.invalid" + SUBPATH
     build_site(ROOT / "mkdocs.yml", out)
     return out
 
@@ -73,6 +72,31 @@ def site_url(site_dir):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def self_hosted_url(tmp_path_factory):
+    """The site built for the address it is then served at, as a deployed site is.
+
+    Material's instant navigation only takes over links that its sitemap.xml names, and the
+    sitemap names site_url's host and port, so this needs a build that knows the test server's."""
+    from atlas.build import build_site
+
+    out = tmp_path_factory.mktemp("self-hosted") / "site"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SubPathHandler, directory=str(out)))
+    url = f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
+    before = os.environ.get("ATLAS_SITE_URL")
+    os.environ["ATLAS_SITE_URL"] = url
+    try:
+        build_site(ROOT / "mkdocs.yml", out)
+    finally:
+        if before is None:
+            del os.environ["ATLAS_SITE_URL"]
+        else:
+            os.environ["ATLAS_SITE_URL"] = before
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url
     server.shutdown()
 
 

@@ -10,8 +10,6 @@ import json
 
 import pytest
 
-from conftest import BUILT_FOR
-
 CURATED = {"extends", "uses", "compares-with", "alternative-to"}
 DEFAULT_TYPES = {"cites", "topic", "subtopic", "mentions"} | CURATED  # `related` starts unticked
 
@@ -25,16 +23,6 @@ def open_graph(watch, site_url, path="graph/", selector="#atlas-graph"):
     watch.page.goto(site_url + path)
     watch.page.wait_for_selector(f"{selector}[data-ready=true]", timeout=15000)
     return watch.page
-
-
-def serve_sitemap_for_here(page, site_url):
-    """Material's instant navigation takes over only links to pages its sitemap.xml lists; the
-    test build's sitemap names the host it was built for, so it is served naming this test server
-    instead, as the deployed site's names its own host."""
-    def rewrite(route):
-        response = route.fetch()
-        route.fulfill(response=response, body=response.text().replace(BUILT_FOR, site_url))
-    page.route("**/sitemap.xml", rewrite)
 
 
 def drawn(page, selector="#atlas-graph") -> dict:
@@ -393,10 +381,11 @@ def test_a_topic_page_draws_its_topic_graph(watch, site_url, graph):
     watch.assert_clean()
 
 
-def test_graphs_draw_after_instant_navigation(watch, site_url, graph):
-    """Material's instant navigation swaps pages without reloading scripts; the graphs still draw."""
+def test_graphs_draw_after_instant_navigation(watch, self_hosted_url, graph):
+    """Material's instant navigation swaps pages without reloading scripts; the graphs still draw.
+    (It takes over only links to pages its sitemap.xml names: the site built for this server.)"""
+    site_url = self_hosted_url
     page = watch.page
-    serve_sitemap_for_here(page, site_url)
     page.goto(site_url)
     page.wait_for_load_state("networkidle")
     page.evaluate("window.atlasNotReloaded = true")
@@ -413,11 +402,11 @@ def test_graphs_draw_after_instant_navigation(watch, site_url, graph):
     watch.assert_clean()
 
 
-def test_opened_directly_the_graph_page_hands_over_to_search_and_instant_navigation(watch, site_url, graph):
+def test_opened_directly_the_graph_page_hands_over_to_search_and_instant_navigation(watch, self_hosted_url, graph):
     """The Graph page runs its graph script from the <head>, before the theme's script (Graph first):
     the theme still sets up search there, the script runs once, and the pages that instant
     navigation brings next still get their graphs."""
-    serve_sitemap_for_here(watch.page, site_url)
+    site_url = self_hosted_url
     page = open_graph(watch, site_url)
     assert page.evaluate("document.head.querySelectorAll('script[data-early-vis]').length") == 1
     assert page.evaluate("typeof window.document$.subscribe") == "function"  # Material is running

@@ -9,18 +9,14 @@ desktop and phone size in both colour schemes, written to test-artifacts/screens
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ARTIFACTS, DATA, N_PAPERS, ROOT, SUBPATH, _SubPathHandler
+from conftest import ARTIFACTS, DATA, N_PAPERS, ROOT, SUBPATH
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -385,31 +381,6 @@ def test_share_preview_text_from_data_stays_text(tmp_path):
 
 
 # --- Material features readers expect --------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def self_hosted_url(tmp_path_factory):
-    """The site built for the address it is then served at, as a deployed site is.
-
-    Material's instant navigation only takes over links that its sitemap.xml names, and the
-    sitemap names site_url's host and port, so this needs a build that knows the test server's."""
-    from atlas.build import build_site
-
-    out = tmp_path_factory.mktemp("self-hosted") / "site"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SubPathHandler, directory=str(out)))
-    url = f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
-    before = os.environ.get("ATLAS_SITE_URL")
-    os.environ["ATLAS_SITE_URL"] = url
-    try:
-        build_site(ROOT / "mkdocs.yml", out)
-    finally:
-        if before is None:
-            del os.environ["ATLAS_SITE_URL"]
-        else:
-            os.environ["ATLAS_SITE_URL"] = before
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield url
-    server.shutdown()
-
 
 def test_graph_works_after_instant_navigation_there_and_back(make_watch, self_hosted_url):
     w = make_watch()
