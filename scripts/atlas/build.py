@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, forked, graphviews, render, render_facets
-from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
+from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_skeleton, graphml, overview_data, with_related
 from .memo import MISSING, Memo
 from .model import Atlas, build_model
 from .related import related_papers
@@ -108,16 +108,26 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
     atlas, problems = load_atlas(data_dir, memo)
     papers = list(atlas.papers.values())
     # A large atlas uses the second core (forked.py) twice: while a forked process computes the
-    # related papers, this one writes everything that does not depend on the graph; then the
+    # related papers, this one writes everything that does not depend on them; then the
     # forked process renders paper pages while this one renders the rest, and both render
     # paper pages until none is left. The output is the same either way (tested).
     parallel = forked.enabled(len(papers))
+    # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
+    big = len(papers) >= OVERVIEW_DEFAULT_FROM
 
-    def independent() -> dict[str, bytes]:
+    def independent() -> tuple[dict[str, bytes], dict, dict]:
+        """Every file that needs neither the related papers nor the graph built from them, and
+        the parts of the graph data that do not need them either."""
         out = {path: text.encode("utf-8") for path, text in contribute_pages(data_dir).items()}
         out["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
         out.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL, memo))
-        return out
+        out["index.md"] = render.render_home(atlas).encode("utf-8")
+        out["topics/index.md"] = render.render_topics_index(atlas).encode("utf-8")
+        out["papers/index.md"] = render.render_papers_index(atlas).encode("utf-8")
+        skeleton = graph_skeleton(atlas)
+        overview = overview_data(atlas, skeleton)  # the topics' positions, which related edges leave alone
+        out["downloads/graph-overview.json"] = _json_bytes(overview)
+        return out, skeleton, overview
 
     # Related papers depend on the papers' ids and texts only (related.py): with a memo, an edit
     # that leaves every text as it was (a date, a topic, a citation) does not compute them again.
@@ -129,17 +139,14 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
             # need, is imported here once per server, not in every build's forked process.
             import scipy.sparse  # noqa: F401
 
-        similar, files = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
+        similar, (files, skeleton, overview) = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
         if memo is not None:
             memo.keep("related", texts, similar)
     else:
-        files = independent()
+        files, skeleton, overview = independent()
     # The graph artifact: every graph view on a page is cut out of it.
-    graph = graph_data(atlas, similar)
+    graph = with_related(skeleton, atlas, similar)
     index = graphviews.GraphIndex(graph)
-    # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
-    big = len(papers) >= OVERVIEW_DEFAULT_FROM
-    overview = overview_data(atlas, graph)
 
     def paper_page(p) -> bytes:
         # Each page is encoded as soon as it is rendered: holding every page as text and as
@@ -148,9 +155,6 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
 
     def the_rest() -> dict[str, bytes]:
         out = {
-            "index.md": render.render_home(atlas).encode("utf-8"),
-            "topics/index.md": render.render_topics_index(atlas).encode("utf-8"),
-            "papers/index.md": render.render_papers_index(atlas).encode("utf-8"),
             "graph.md": render.render_graph_page(
                 atlas, graph_url="../downloads/graph.json", graph=graph,
                 overview_url="../downloads/graph-overview.json" if big else None,
@@ -160,7 +164,6 @@ def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: 
         out.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
                    for pid in graphviews.overflowing(index, atlas))
         out["downloads/graph.json"] = _json_bytes(graph)
-        out["downloads/graph-overview.json"] = _json_bytes(overview)
         out["downloads/graph.graphml"] = graphml(graph)
         return out
 

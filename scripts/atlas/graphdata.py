@@ -25,6 +25,12 @@ def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
 
 def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
     """`similar`: `related.related_papers(atlas)` if already computed (it is computed otherwise)."""
+    return with_related(graph_skeleton(atlas), atlas, similar)
+
+
+def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
+    """The graph data without the related (text-similarity) edges: what needs only the model, so
+    a large build makes it while another process computes the related papers."""
     pos = layout(atlas)
     in_cites: dict[str, int] = {}
     for u, v, k in atlas.graph.edges(keys=True):
@@ -52,10 +58,17 @@ def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None 
         if "evidence" in attrs:
             edge["evidence"] = attrs["evidence"]
         edges.append(edge)
-    # Computed text similarity (see related.py), typed `related` so no view confuses it with `cites`.
-    edges = sorted(edges + related_edges(atlas, similar=similar), key=lambda e: (e["source"], e["target"], e["type"]))
     return {"directed": True, "multigraph": True, "graph": {"name": "ML Systems Paper Atlas"},
             "nodes": nodes, "edges": edges}
+
+
+def with_related(skeleton: dict[str, Any], atlas: Atlas,
+                 similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
+    """The whole graph data: `skeleton` (left as it is) with the computed text-similarity edges
+    (see related.py), typed `related` so no view confuses them with `cites`."""
+    edges = sorted(skeleton["edges"] + related_edges(atlas, similar=similar),
+                   key=lambda e: (e["source"], e["target"], e["type"]))
+    return {**skeleton, "edges": edges}
 
 
 _GRAPHML_NS = ('xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
