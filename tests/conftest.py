@@ -120,10 +120,31 @@ class PageWatch:
         self.errors: list[str] = []
         self.failed: list[str] = []
         self.blocked: list[str] = []
+        # Requests cut short because the test left the page (a click that opens another page)
+        # are no fault of the site: a request is in `abandoned`, not `failed`, when Chromium
+        # aborted it after a main-frame navigation began later than the request did.
+        self.abandoned: list[str] = []
+        self._navigations = 0
+        self._started: dict = {}
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on("request", self._on_request)
+        self.page.on("requestfailed", self._on_failed)
+        self.page.on("requestfinished", lambda r: self._started.pop(id(r), None))
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"))
+
+    def _on_request(self, r) -> None:
+        if r.is_navigation_request() and r.frame == self.page.main_frame:
+            self._navigations += 1
+        self._started[id(r)] = (r, self._navigations)
+
+    def _on_failed(self, r) -> None:
+        _, at = self._started.pop(id(r), (r, self._navigations))
+        entry = f"{r.url} {r.failure}"
+        if r.failure == "net::ERR_ABORTED" and at < self._navigations:
+            self.abandoned.append(entry)
+        else:
+            self.failed.append(entry)
 
     def assert_clean(self):
         assert self.blocked == [], f"requests to other hosts: {self.blocked}"
