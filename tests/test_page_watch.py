@@ -44,29 +44,28 @@ def server_url():
     server.shutdown()
 
 
-def test_a_request_cut_short_by_leaving_the_page_is_abandoned_not_failed(browser, server_url):
+@pytest.fixture
+def fresh_watch(browser):
     context = browser.new_context()
-    try:
-        w = PageWatch(context)
-        w.page.goto(server_url + "/a")
-        w.page.goto(server_url + "/b")
-        w.page.wait_for_timeout(300)
-        assert w.abandoned == [f"{server_url}/slow net::ERR_ABORTED"]
+    yield PageWatch(context)
+    context.close()
+
+
+def test_a_request_cut_short_by_leaving_the_page_is_abandoned_not_failed(fresh_watch, server_url):
+    w = fresh_watch
+    w.page.goto(server_url + "/a")
+    w.page.goto(server_url + "/b")
+    w.page.wait_for_timeout(300)
+    assert w.abandoned == [f"{server_url}/slow net::ERR_ABORTED"]
+    w.assert_clean()
+
+
+def test_a_missing_file_is_still_a_failure(fresh_watch, server_url):
+    w = fresh_watch
+    w.page.goto(server_url + "/c")
+    w.page.wait_for_load_state("networkidle")
+    # (Chromium also reports the unread body of the 404 as aborted, with no navigation.)
+    assert f"{server_url}/missing HTTP 404" in w.failed
+    assert w.abandoned == []
+    with pytest.raises(AssertionError, match="failed requests"):
         w.assert_clean()
-    finally:
-        context.close()
-
-
-def test_a_missing_file_is_still_a_failure(browser, server_url):
-    context = browser.new_context()
-    try:
-        w = PageWatch(context)
-        w.page.goto(server_url + "/c")
-        w.page.wait_for_load_state("networkidle")
-        # (Chromium also reports the unread body of the 404 as aborted, with no navigation.)
-        assert f"{server_url}/missing HTTP 404" in w.failed
-        assert w.abandoned == []
-        with pytest.raises(AssertionError, match="failed requests"):
-            w.assert_clean()
-    finally:
-        context.close()
