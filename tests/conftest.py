@@ -125,7 +125,8 @@ class PageWatch:
         # aborted it after a main-frame navigation began later than the request did.
         self.abandoned: list[str] = []
         self._navigations = 0
-        self._started: dict = {}
+        self._started: dict = {}  # id(request) -> (request, navigations so far); the request is
+        # held so that its id is not reused before it ends
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", self._on_request)
