@@ -210,15 +210,17 @@ def write_corpus(data_dir: Path, n: int, seed: int = SEED) -> None:
         if rng.random() < 0.7:
             lines.append(f"upvotes: {rng.randint(0, 300)}")
         lines += ["topics:", *[f"  - {t}" for t in topics]]
-        if cites:
-            lines += ["cites:", *[f"  - {c}" for c in sorted(cites)]]
+        if cites or rng.random() < 0.5:  # half the papers have their bibliography read
+            lines += ["references:", "  version: arXiv v1", "  cites:" + ("" if cites else " []")]
+            for n, c in enumerate(sorted(cites), 1):
+                lines += [f"    - target: {c}", f'      ref: "[{n}] {_sentence(rng, 12, 24)}"']
         if mentions:
             lines += ["mentions:", *[f"  - {m}" for m in mentions]]
         if relations:
             lines.append("relations:")
             for typ, target, ev in relations:
                 lines += [f"  - type: {typ}", f"    target: {target}", f"    evidence: {ev}"]
-        if vocab and rng.random() < 0.8:  # most papers carry systems facets, as the curated ones do
+        if vocab and rng.random() < 0.8 and "other" not in topics:  # most papers carry systems facets, as the curated ones do
             lines.append("facets:")
             for key in ("optimizes", "techniques", "hardware"):
                 if vocab.get(key):

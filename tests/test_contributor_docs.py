@@ -55,8 +55,8 @@ EXAMPLES: dict[str, tuple[str, str | bytes, str]] = {
                 "unknown names)"),
     "known-fields": ("good-paper.yml", GOOD.replace("topics:", "topic:"),
                      f"{F}:8:1: topic: unknown field (did you mean 'topics'?); allowed: abstract, arxiv, "
-                     "author_count, authors, cites, code, facets, id, mentions, published, published_source, "
-                     "relations, title, topics, upvotes"),
+                     "author_count, authors, code, facets, id, mentions, published, published_source, references, "
+                     "relations, source, title, topics, upvotes"),
     "types": ("good-paper.yml", GOOD.replace("published:", "upvotes: many\npublished:"),
               f'{F}:6:10: upvotes: expected a whole number, got "many"'),
     "clean-text": ("good-paper.yml", GOOD.replace('"Good: A Paper"', '"Good \\alpha"'),
@@ -79,12 +79,19 @@ EXAMPLES: dict[str, tuple[str, str | bytes, str]] = {
     "topics": ("good-paper.yml", GOOD.replace("  - offloading", "  - offload"),
                f"{F}:9:5: topics[0]: unknown topic 'offload' (did you mean 'offloading'?); topics are listed "
                "in data/topics.yml"),
-    "cites": ("good-paper.yml", GOOD.replace("abstract:", "cites: [good-paper]\nabstract:"),
-              f"{F}:10:9: cites[0]: a paper cannot cite itself"),
-    "mentions": ("good-paper.yml", GOOD.replace("abstract:", "mentions: [vllmm]\nabstract:"),
-                 f"{F}:10:12: mentions[0]: unknown external work 'vllmm' (did you mean 'vllm'?); add it to "
-                 "data/external.yml"),
-    "relations": ("good-paper.yml", GOOD.replace("abstract:", "relations:\n  - type: improves\n    target: vllm\n"
+    "references": ("good-paper.yml", GOOD.replace("abstract:", "references:\n  version: arXiv v1\n  cites:\n"
+                                                 "    - target: other-paper\nabstract:"),
+                   f"{F}:13:7: references.cites[0].ref: required field is missing"),
+    "cites": ("good-paper.yml", GOOD.replace("abstract:", "references:\n  version: unknown\n  cites:\n"
+                                             "    - target: good-paper\n      ref: \"[1] Ada Lovelace. Good: A Paper.\"\nabstract:"),
+              f"{F}:13:15: references.cites[0].target: a paper cannot cite itself"),
+    "mentions": ("good-paper.yml", GOOD.replace("abstract:", "mentions: [deepspeedd]\nabstract:"),
+                 f"{F}:10:12: mentions[0]: unknown paper or external work 'deepspeedd' (did you mean 'deepspeed'?); mentions "
+                 "lists ids of data/papers/<id>.yml or data/external.yml"),
+    "other": ("good-paper.yml", GOOD.replace("abstract:", "facets:\n  optimizes: [memory]\nabstract:")
+              .replace("  - offloading", "  - other"),
+              f"{F}:10:1: facets: a paper in 'other' has no systems facets; remove facets or file the paper under a topic"),
+    "relations": ("good-paper.yml", GOOD.replace("abstract:", "relations:\n  - type: improves\n    target: deepspeed\n"
                                                  "    evidence: faster than vLLM\nabstract:"),
                   f"{F}:11:11: relations[0].type: expected one of extends, compares-with, uses, alternative-to; "
                   'got "improves"'),

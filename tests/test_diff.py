@@ -49,7 +49,7 @@ def repo(tmp_path) -> Path:
         shutil.copy(DATA / name, r / "data" / name)
     (papers / "alpha.yml").write_text(entry("alpha", "Alpha", "2405.00001"), encoding="utf-8")
     (papers / "beta.yml").write_text(entry("beta", "Beta", "2405.00002"), encoding="utf-8")
-    (papers / "gamma.yml").write_text(entry("gamma", "Gamma", "2405.00003", extra="\ncites:\n  - alpha"),
+    (papers / "gamma.yml").write_text(entry("gamma", "Gamma", "2405.00003", extra="\nreferences:\n  version: unknown\n  cites:\n    - target: alpha\n      ref: \"[1] Alpha.\""),
                                       encoding="utf-8")
     git(r, "init", "-q", "-b", "main")
     git(r, "add", "-A")
@@ -69,7 +69,7 @@ def test_added_changed_and_removed_papers_and_graph_edges(repo):
     (papers / "beta.yml").write_text(
         entry("beta", "Beta <b>*two*</b>", "2405.00002", topics=("offloading", "parallelism")), encoding="utf-8")
     (papers / "delta.yml").write_text(
-        entry("delta", "Delta", "2405.00004", extra="\ncites:\n  - beta\nmentions:\n  - vllm"), encoding="utf-8")
+        entry("delta", "Delta", "2405.00004", extra="\nreferences:\n  version: arXiv v1\n  cites:\n    - target: beta\n      ref: \"[2] Beta.\"\nmentions:\n  - deepspeed"), encoding="utf-8")
 
     result = run_diff(repo, "main")
     assert result.returncode == 0, result.stderr
@@ -107,7 +107,7 @@ def test_added_changed_and_removed_papers_and_graph_edges(repo):
 - `paper:beta` → `topic:parallelism` (topic)
 - `paper:delta` → `paper:beta` (cites)
 - `paper:delta` → `topic:offloading` (topic)
-- `paper:delta` → `work:vllm` (mentions)
+- `paper:delta` → `work:deepspeed` (mentions)
 
 #### Graph edges removed
 

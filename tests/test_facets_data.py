@@ -34,9 +34,12 @@ def test_registries_have_the_four_facet_kinds_and_every_value_is_used():
         assert sorted(set(values) - used[kind]) == [], kind
 
 
-def test_every_paper_has_curated_facets_and_an_artifact_statement():
+def test_every_on_mission_paper_has_curated_facets_and_an_artifact_statement():
     assert len(PAPERS) >= 58
     for pid, p in PAPERS.items():
+        if "other" in p["topics"]:
+            assert "facets" not in p, pid  # off-mission papers fill no systems facet page
+            continue
         assert "facets" in p, pid
         assert p["facets"]["artifact"] in REGISTRY["artifact"], pid
 
@@ -46,7 +49,7 @@ def test_facet_numbers_come_from_the_abstract():
     checked = 0
     for pid, p in PAPERS.items():
         abstract = " ".join(p["abstract"].split())
-        f = p["facets"]
+        f = p.get("facets", {})
         for text in [f.get("result", ""), *(f.get("scale") or {}).values()]:
             for number in re.findall(r"\d[\d,.]*\d|\d", text):
                 assert number in abstract, (pid, number, text)
@@ -55,12 +58,13 @@ def test_facet_numbers_come_from_the_abstract():
 
 
 def test_code_is_claimed_only_where_the_abstract_says_so():
-    promised = sorted(pid for pid, p in PAPERS.items() if p["facets"]["artifact"] == "code-promised")
+    artifact = {pid: p.get("facets", {}).get("artifact") for pid, p in PAPERS.items()}
+    promised = sorted(pid for pid, a in artifact.items() if a == "code-promised")
     assert promised == ["bmojo", "lightseq", "se-moe"]
     for pid in promised:
         assert re.search(r"will be (available|released)|to be open sourced", PAPERS[pid]["abstract"]), pid
     for pid, p in PAPERS.items():
-        if p["facets"]["artifact"] == "code":
+        if artifact[pid] == "code":
             abstract = " ".join(p["abstract"].split())
             assert re.search(r"\bcodes?\b|released|open[- ]?source|available at https://|github", abstract, re.I), pid
     assert PAPERS["llamarl"]["facets"]["result"] == (

@@ -72,21 +72,22 @@ def test_the_real_graph_positions_come_from_the_topic_layout(tmp_path):
 # --- the compiled schema check must never accept what jsonschema rejects --------------------
 
 PAPER_KEYS = ["id", "title", "authors", "author_count", "published", "published_source", "abstract",
-              "topics", "arxiv", "code", "cites", "upvotes", "mentions", "relations", "facets", "extra"]
+              "topics", "arxiv", "source", "code", "references", "upvotes", "mentions", "relations", "facets", "extra"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
                     st.sampled_from(["", " ", "x", "qlora", "2305.14314", "2305.14314v2", "2023-05-23",
                                      "2023-02-30", "https://example.org/a", "http://x", "a\tb", "a\nb",
                                      "listing", "arxiv", "uses", "extends", "memory", "\u202e", "Ab"]))
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=3),
-    st.dictionaries(st.sampled_from(["type", "target", "evidence", "x", "optimizes", "devices"]), inner, max_size=3)),
+    st.dictionaries(st.sampled_from(["type", "target", "evidence", "x", "optimizes", "devices", "version", "cites", "ref"]), inner, max_size=3)),
     max_leaves=6)
 
 
 def _good_paper() -> dict:
     return {"id": "good-paper", "title": "Good: A Paper", "authors": ["Ada Lovelace", "Alan Turing"],
             "published": "2024-05-01", "arxiv": "2405.00001", "topics": ["offloading"],
-            "abstract": "A short abstract.", "cites": ["qlora"], "mentions": ["vllm"],
+            "abstract": "A short abstract.", "mentions": ["vllm"],
+            "references": {"version": "arXiv v1", "cites": [{"target": "qlora", "ref": "[1] QLoRA. 2023."}]},
             "relations": [{"type": "uses", "target": "vllm", "evidence": "It uses vLLM."}]}
 
 
@@ -128,7 +129,7 @@ def test_the_topic_overview_counts_links_between_topics():
     memory = next(n for n in ov["nodes"] if n["id"] == "topic:memory")
     assert memory["papers"] == len(atlas.papers_in("memory")) and memory["label"].endswith(f"({memory['papers']})")
     first = {p.id: p.topics[0] for p in atlas.papers.values()}
-    cross = sum(1 for p in atlas.papers.values() for c in p.cites if first[p.id] != first[c])
+    cross = sum(1 for p in atlas.papers.values() for c in p.cited_ids if c in first and first[p.id] != first[c])
     assert sum(e["weight"] for e in ov["edges"] if e["type"] == "cites") == cross
     assert all(e["source"] != e["target"] for e in ov["edges"])
 

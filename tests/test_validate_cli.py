@@ -80,8 +80,8 @@ def test_every_problem_in_every_file_is_printed_one_per_line(checkout):
         "data/papers/qlora.yml:11:10: upvotes: expected at least 0, got -1",
         "data/papers/zero-infinity.yml:2:1: title: required field is missing",
         f"data/papers/zero-infinity.yml:{title_line}:1: titel: unknown field (did you mean 'title'?); allowed: abstract, "
-        "arxiv, author_count, authors, cites, code, facets, id, mentions, published, published_source, relations, "
-        "title, topics, upvotes",
+        "arxiv, author_count, authors, code, facets, id, mentions, published, published_source, references, "
+        "relations, source, title, topics, upvotes",
     ]
     assert re.search(rf"^{4 + len(cascade)} error\(s\), ", result.stderr, re.M)
     assert all(LINE.match(line) or line.startswith("data/papers/notes.yaml:") for line in out)

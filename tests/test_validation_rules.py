@@ -35,7 +35,7 @@ def test_unknown_field_with_suggestion(data_dir):
     text = GOOD.replace("topics:", "titel: x\ntopics:")
     assert errors(data_dir, text) == [
         f"{F}:8:1: titel: unknown field (did you mean 'title'?); allowed: abstract, arxiv, author_count, "
-        "authors, cites, code, facets, id, mentions, published, published_source, relations, title, topics, upvotes"
+        "authors, code, facets, id, mentions, published, published_source, references, relations, source, title, topics, upvotes"
     ]
 
 
@@ -91,22 +91,57 @@ def test_unknown_topic_with_suggestion(data_dir):
     ]
 
 
+CITE = "references:\n  version: arXiv v1\n  cites:\n    - target: {}\n      ref: \"[1] A. Author. A paper. 2024.\"\n"
+
+
 def test_unknown_cited_paper_with_suggestion(data_dir):
-    text = GOOD.replace("abstract:", "cites:\n  - other-papr\nabstract:")
+    text = GOOD.replace("abstract:", CITE.format("other-papr") + "abstract:")
     assert errors(data_dir, text) == [
-        f"{F}:11:5: cites[0]: unknown paper id 'other-papr' (did you mean 'other-paper'?); cites lists ids of data/papers/<id>.yml"
+        f"{F}:13:15: references.cites[0].target: unknown paper or external work 'other-papr' (did you mean "
+        "'other-paper'?); a citation names an id of data/papers/<id>.yml or data/external.yml"
     ]
 
 
+def test_a_citation_may_name_an_outside_work(data_dir):
+    assert errors(data_dir, GOOD.replace("abstract:", CITE.format("deepspeed") + "abstract:")) == []
+
+
 def test_self_citation(data_dir):
-    text = GOOD.replace("abstract:", "cites: [good-paper]\nabstract:")
-    assert errors(data_dir, text) == [f"{F}:10:9: cites[0]: a paper cannot cite itself"]
+    text = GOOD.replace("abstract:", CITE.format("good-paper") + "abstract:")
+    assert errors(data_dir, text) == [f"{F}:13:15: references.cites[0].target: a paper cannot cite itself"]
+
+
+def test_a_work_is_cited_once(data_dir):
+    cite = CITE.format("other-paper")
+    twice = cite + cite.split("  cites:\n", 1)[1].replace("[1]", "[9]")
+    assert errors(data_dir, GOOD.replace("abstract:", twice + "abstract:")) == [
+        f"{F}:15:15: references.cites[1].target: 'other-paper' is already cited at references.cites[0]; cite a work once"
+    ]
+
+
+def test_a_citation_without_its_reference_line_fails(data_dir):
+    text = GOOD.replace("abstract:", CITE.format("other-paper").split("      ref:")[0] + "abstract:")
+    assert errors(data_dir, text) == [f"{F}:13:7: references.cites[0].ref: required field is missing"]
+
+
+def test_references_without_the_version_read_fail(data_dir):
+    text = GOOD.replace("abstract:", CITE.format("other-paper").replace("  version: arXiv v1\n", "") + "abstract:")
+    assert errors(data_dir, text) == [f"{F}:11:3: references.version: required field is missing"]
 
 
 def test_unknown_external_work(data_dir):
-    text = GOOD.replace("abstract:", "mentions: [vllmm]\nabstract:")
+    text = GOOD.replace("abstract:", "mentions: [deepspeedd]\nabstract:")
     assert errors(data_dir, text) == [
-        f"{F}:10:12: mentions[0]: unknown external work 'vllmm' (did you mean 'vllm'?); add it to data/external.yml"
+        f"{F}:10:12: mentions[0]: unknown paper or external work 'deepspeedd' (did you mean 'deepspeed'?); mentions lists "
+        "ids of data/papers/<id>.yml or data/external.yml"
+    ]
+
+
+def test_a_paper_in_other_lists_no_other_topic_and_no_facets(data_dir):
+    text = GOOD.replace("  - offloading", "  - other\n  - offloading")
+    assert errors(data_dir, text) == [
+        f"{F}:9:5: topics[0]: 'other' means not about memory, distributed training or hardware for large-scale ML; "
+        "a paper is in other or in a topic, never both (also lists offloading)"
     ]
 
 

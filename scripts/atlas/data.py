@@ -209,6 +209,8 @@ def _message(err: jsonschema.ValidationError, doc: Doc) -> tuple[list[Any], str]
             if re.match(r"^.*v[0-9]+$", inst):
                 return path, f"expected an arXiv id without version suffix, got {_describe(inst)}: write {json.dumps(re.sub(r'v[0-9]+$', '', inst))}"
             return path, f"expected an arXiv id like \"2305.14314\" or \"hep-th/9901001\", got {_describe(inst)}"
+        if "https?" in sch.get("pattern", ""):
+            return path, f"expected an http:// or https:// URL with no spaces, quotes or angle brackets, got {_describe(inst)}"
         if "https" in sch.get("pattern", ""):
             return path, f"expected an https:// URL with no spaces, quotes or angle brackets, got {_describe(inst)}"
         if sch.get("pattern", "").startswith("^[a-z0-9]+(-"):
@@ -284,6 +286,10 @@ def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
     texts += [(("authors", i), a) for i, a in enumerate(v.get("authors") or []) if isinstance(v.get("authors"), list)]
     texts += [(("relations", i, "evidence"), r.get("evidence")) for i, r in enumerate(v.get("relations") or [])
               if isinstance(v.get("relations"), list) and isinstance(r, dict)]
+    refs = v.get("references")
+    cites = refs.get("cites") if isinstance(refs, dict) else None
+    texts += [(("references", "cites", i, "ref"), c.get("ref")) for i, c in enumerate(cites or [])
+              if isinstance(cites, list) and isinstance(c, dict)]
     for path, text in texts:
         # Almost every text has a printable ASCII character, which is visible: only the rest
         # are looked at character by character.
@@ -441,6 +447,48 @@ def load(data_dir: Path, root: Path | None = None, memo: Memo | None = None) -> 
     return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.col, p.field, p.message))
 
 
+def rule_citations(pid: str, rel: str, doc: Doc, papers: set[str], external: set[str]) -> list[Problem]:
+    """Every citation in `references.cites` names another atlas paper or a work in `data/external.yml`, once, never the paper itself; each carries its reference line (`ref`) verbatim, and `references.version` says which version of the paper was read (or `unknown`)."""
+    refs = doc.value.get("references")
+    if not isinstance(refs, dict) or not isinstance(refs.get("cites"), list):
+        return []
+    out: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(refs["cites"]):
+        if not isinstance(c, dict) or not isinstance(c.get("target"), str):
+            continue
+        t, at = c["target"], ("references", "cites", i, "target")
+        name = f"references.cites[{i}].target"
+        if t == pid:
+            out.append(Problem(rel, *doc.mark(at), name, "a paper cannot cite itself"))
+        elif t not in papers and t not in external:
+            out.append(Problem(rel, *doc.mark(at), name,
+                               f"unknown paper or external work '{t}'{_suggest(t, papers | external)}; a citation names "
+                               "an id of data/papers/<id>.yml or data/external.yml"))
+        elif t in seen:
+            out.append(Problem(rel, *doc.mark(at), name,
+                               f"'{t}' is already cited at references.cites[{seen[t]}]; cite a work once"))
+        seen.setdefault(t, i)
+    return out
+
+
+def rule_other_stands_alone(rel: str, doc: Doc) -> list[Problem]:
+    """A paper filed under `other` (not about memory, distributed training or hardware for large-scale ML) lists no other topic and has no systems `facets`."""
+    topics = doc.value.get("topics")
+    if not isinstance(topics, list) or "other" not in topics:
+        return []
+    out: list[Problem] = []
+    if len(topics) > 1:
+        others = [t for t in topics if t != "other"]
+        out.append(Problem(rel, *doc.mark(("topics", topics.index("other"))), f"topics[{topics.index('other')}]",
+                           f"'other' means not about memory, distributed training or hardware for large-scale ML; "
+                           f"a paper is in other or in a topic, never both (also lists {', '.join(map(str, others))})"))
+    if "facets" in doc.value:
+        out.append(Problem(rel, *doc.key_marks.get(("facets",), doc.mark(("facets",))), "facets",
+                           "a paper in 'other' has no systems facets; remove facets or file the paper under a topic"))
+    return out
+
+
 def _cross_file(loaded: Loaded) -> list[Problem]:
     out: list[Problem] = []
     topics = set()
@@ -481,16 +529,15 @@ def _cross_file(loaded: Loaded) -> list[Problem]:
                                    f"unknown topic '{t}'{_suggest(t, topics)}; topics are listed in data/topics.yml"))
             else:
                 topic_use[t] += 1
-        for i, c in enumerate(p.get("cites", [])):
-            if c == pid:
-                out.append(Problem(r, *doc.mark(("cites", i)), f"cites[{i}]", "a paper cannot cite itself"))
-            elif c not in papers:
-                out.append(Problem(r, *doc.mark(("cites", i)), f"cites[{i}]",
-                                   f"unknown paper id '{c}'{_suggest(c, papers)}; cites lists ids of data/papers/<id>.yml"))
+        out += rule_citations(pid, r, doc, set(papers), external)
+        out += rule_other_stands_alone(r, doc)
         for i, w in enumerate(p.get("mentions", [])):
-            if w not in external:
+            if w == pid:
+                out.append(Problem(r, *doc.mark(("mentions", i)), f"mentions[{i}]", "a paper cannot name itself"))
+            elif w not in external and w not in papers:
                 out.append(Problem(r, *doc.mark(("mentions", i)), f"mentions[{i}]",
-                                   f"unknown external work '{w}'{_suggest(w, external)}; add it to data/external.yml"))
+                                   f"unknown paper or external work '{w}'{_suggest(w, set(papers) | external)}; "
+                                   "mentions lists ids of data/papers/<id>.yml or data/external.yml"))
         for i, rel_ in enumerate(p.get("relations", [])):
             t = rel_["target"]
             if t == pid:

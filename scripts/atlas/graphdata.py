@@ -224,7 +224,7 @@ def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str
         if t.parent:
             weights[(f"topic:{t.id}", f"topic:{t.parent}", "subtopic")] = 1
     for p in atlas.papers.values():
-        targets = [(c, "cites") for c in p.cites] + [(r.target, r.type) for r in p.relations if r.target in atlas.papers]
+        targets = [(c, "cites") for c in p.cited_ids if c in atlas.papers] + [(r.target, r.type) for r in p.relations if r.target in atlas.papers]
         for target, kind in targets:
             a, b = first.get(p.id), first.get(target)
             if a and b and a != b:

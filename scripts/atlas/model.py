@@ -48,6 +48,15 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """One reference of a paper's bibliography: the cited atlas paper or outside work, and the
+    reference line as the citing paper prints it."""
+
+    target: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class Paper:
     id: str
     title: str
@@ -61,7 +70,9 @@ class Paper:
     arxiv: str | None = None
     code: str | None = None
     upvotes: int | None = None
-    cites: tuple[str, ...] = ()
+    cites: tuple[Citation, ...] = ()
+    references_version: str | None = None  # None: the bibliography has not been read
+    source_url: str | None = None
     mentions: tuple[str, ...] = ()
     relations: tuple[Relation, ...] = ()
     facets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -73,6 +84,14 @@ class Paper:
     @property
     def year(self) -> int | None:
         return self.published.year if self.published else None
+
+    @property
+    def references_recorded(self) -> bool:
+        return self.references_version is not None
+
+    @property
+    def cited_ids(self) -> tuple[str, ...]:
+        return tuple(c.target for c in self.cites)
 
     @property
     def sort_key(self) -> tuple:
@@ -117,7 +136,35 @@ class Atlas:
         return list(self._topic_members[topic_id])
 
     def cited_by(self, pid: str) -> list[str]:
-        return sorted(u for u, _, k in self.graph.in_edges(f"paper:{pid}", keys=True) if k == "cites")
+        """Ids of the atlas papers that cite `pid` (an atlas paper or an outside work)."""
+        node = f"paper:{pid}" if pid in self.papers else f"work:{pid}"
+        if node not in self.graph:
+            return []
+        return sorted(u[len("paper:"):] for u, _, k in self.graph.in_edges(node, keys=True) if k == "cites")
+
+    @cached_property
+    def citing(self) -> dict[str, list[tuple["Paper", Citation]]]:
+        """For each cited atlas paper or outside work (by id): the atlas papers that cite it, newest
+        first, each with its reference line."""
+        out: dict[str, list[tuple[Paper, Citation]]] = {}
+        for p in self.by_date:
+            for c in p.cites:
+                out.setdefault(c.target, []).append((p, c))
+        return out
+
+    @cached_property
+    def citation_counts(self) -> dict[str, int]:
+        """How many atlas papers cite each atlas paper or outside work (by id)."""
+        return {k: len(v) for k, v in self.citing.items()}
+
+    def most_cited_by(self, members: list["Paper"], n: int) -> list[tuple[str, int]]:
+        """The works (atlas papers or outside works, by id) that `members` cite most, with how many
+        of them cite each: most first, ties by id."""
+        counts: dict[str, int] = {}
+        for p in members:
+            for c in p.cites:
+                counts[c.target] = counts.get(c.target, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def newest(self, n: int) -> list[Paper]:
         return self.by_date[:n]
@@ -152,7 +199,10 @@ def build_model(loaded: Loaded) -> Atlas:
             arxiv=v.get("arxiv"),
             code=v.get("code"),
             upvotes=v.get("upvotes"),
-            cites=tuple(sorted(v.get("cites", ()))),
+            cites=tuple(sorted((Citation(c["target"], c["ref"]) for c in (v.get("references") or {}).get("cites", ())),
+                               key=lambda c: c.target)),
+            references_version=(v.get("references") or {}).get("version"),
+            source_url=v.get("source"),
             mentions=tuple(sorted(v.get("mentions", ()))),
             relations=tuple(Relation(r["type"], r["target"], r["evidence"]) for r in v.get("relations", ())),
             facets=v.get("facets") or {},
@@ -184,9 +234,10 @@ def build_graph(papers: dict[str, Paper], topics: dict[str, Topic], external: di
         for t in p.topics:
             g.add_edge(f"paper:{p.id}", f"topic:{t}", key="topic")
         for c in p.cites:
-            g.add_edge(f"paper:{p.id}", f"paper:{c}", key="cites")
+            target = f"paper:{c.target}" if c.target in papers else f"work:{c.target}"
+            g.add_edge(f"paper:{p.id}", target, key="cites", evidence=c.ref)
         for w in p.mentions:
-            g.add_edge(f"paper:{p.id}", f"work:{w}", key="mentions")
+            g.add_edge(f"paper:{p.id}", f"paper:{w}" if w in papers else f"work:{w}", key="mentions")
         for r in p.relations:
             target = f"paper:{r.target}" if r.target in papers else f"work:{r.target}"
             g.add_edge(f"paper:{p.id}", target, key=r.type, evidence=r.evidence)

@@ -3,7 +3,7 @@
 In: an arXiv id (with or without a version suffix). Out: `data/papers/<slug>.yml` with the
 title, authors, first-version date and abstract of the arXiv record filled in verbatim
 (whitespace normalised), the id without its version, a proposed slug, and commented
-placeholders for what only a curator can add (topics, cites, mentions, relations).
+placeholders for what only a curator can add (topics, references, mentions, relations).
 
 It refuses to overwrite a file or to add an arXiv id the atlas already has (and names the file
 that has it); without network it says so in one line and writes nothing. The file is written
@@ -253,10 +253,13 @@ def render_entry(record: Record, slug: str, topics: dict[str, list[str]], artifa
     out += [
         "# Optional: fill in only what the paper states and delete the rest (see CONTRIBUTING.md).",
         "# code: https://github.com/OWNER/REPO  # the repository the paper or its abstract names",
-        "# cites:  # ids of atlas papers (data/papers/<id>.yml) this paper cites explicitly",
-        "#   - <paper id>",
-        "# mentions:  # ids from data/external.yml of works the abstract names",
-        "#   - <external work id>",
+        "# references:  # only once you have read the paper's bibliography (see CONTRIBUTING.md)",
+        "#   version: arXiv v1  # which text you read: arXiv vN, a proceedings version, or unknown",
+        "#   cites:  # each reference naming an atlas paper or external work, copied verbatim",
+        "#     - target: <paper or external work id>",
+        "#       ref: \"<the reference line as printed, with its number>\"",
+        "# mentions:  # ids of atlas papers or external works the abstract names",
+        "#   - <paper or external work id>",
         "# relations:  # each with the evidence: a quote from the abstract or the paper",
         "#   - type: compares-with  # extends | compares-with | uses | alternative-to",
         "#     target: <paper or external work id>",

@@ -250,6 +250,8 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
                 ("Hugging Face paper page", f"https://huggingface.co/papers/{paper.arxiv}")]
     if paper.code:
         out.append(("Code", paper.code))
+    if paper.source_url:
+        out.append(("Page this record was read from", paper.source_url))
     return out
 
 
@@ -279,8 +281,17 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
         legend=parts.legend(tuple(g.type for g in groups)),
         twin_html=_twin_writer(atlas, links).twin("paper-graph", view, groups, focus_name="this paper"),
         linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None,
-        mentions=[parts.mention(w) for w in paper.mentions],
+        mentions=[parts.mention(w) for w in paper.mentions if w in atlas.external],
+        mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
+        cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
+        cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])),
+        recorded=sum(1 for p in atlas.papers.values() if p.references_recorded), links=links,
     )
+
+
+# A paper page lists at most this many of the papers that cite it (the newest); its "linked
+# from" page lists them all. A much-cited paper of a large atlas would otherwise carry hundreds.
+CITED_BY_SHOWN = 10
 
 
 def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex) -> str:
@@ -347,7 +358,21 @@ def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> s
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
                    papers=papers, view=view, twin=graphviews.twin(view, related_searched=_related_searched(atlas)),
                    graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
+                   foundations=foundations(atlas, papers), recorded_here=sum(1 for p in papers if p.references_recorded),
+                   most_cited=sorted(((p, atlas.citation_counts[p.id]) for p in papers if p.id in atlas.citation_counts),
+                                     key=lambda pc: (-pc[1], pc[0].sort_key))[:TOPIC_LIST_MAX],
                    **topic_context(atlas, topic_id))
+
+
+# A topic page lists at most this many foundations and most-cited papers.
+TOPIC_LIST_MAX = 10
+
+
+def foundations(atlas: Atlas, members: list[Paper]) -> list[tuple[str, int, Paper | None]]:
+    """The works `members` cite most (atlas papers or outside works, by id), with how many of them
+    cite each and the newest atlas paper that cites it."""
+    return [(wid, count, atlas.citing[wid][0][0] if atlas.citing.get(wid) else None)
+            for wid, count in atlas.most_cited_by(members, TOPIC_LIST_MAX)]
 
 
 def render_topics_index(atlas: Atlas) -> str:
@@ -364,7 +389,9 @@ def render_home(atlas: Atlas) -> str:
     return _render("home.md.j2", "index.md", atlas=atlas, newest=atlas.newest(8),
                    span=(dates[0], dates[-1]) if dates else None,
                    with_arxiv=sum(1 for p in atlas.papers.values() if p.arxiv),
-                   with_code=sum(1 for p in atlas.papers.values() if p.code))
+                   with_code=sum(1 for p in atlas.papers.values() if p.code),
+                   citations=sum(len(p.cites) for p in atlas.papers.values()),
+                   recorded=sum(1 for p in atlas.papers.values() if p.references_recorded))
 
 
 def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overview_url: str | None = None,

@@ -40,7 +40,7 @@ RULES: tuple[Rule, ...] = (
     Rule("authors", "Either `authors` (every name, in the paper's order) or `author_count` (only when the names are "
                     "unknown), never both."),
     Rule("known-fields", "Every field is one the schema defines (a misspelt name is reported with a suggestion)."),
-    Rule("types", "Every value has its type: text, a list (`authors`, `topics`, `cites`, `mentions`, `relations`) "
+    Rule("types", "Every value has its type: text, a list (`authors`, `topics`, `mentions`, `relations`, `references.cites`) "
                   "or a whole number (`author_count`, `upvotes`)."),
     Rule("clean-text", "Titles, names and evidence are on one line; no text is blank or holds control or "
                        "bidirectional characters (a backslash escape inside double quotes makes one: quote LaTeX "
@@ -53,8 +53,14 @@ RULES: tuple[Rule, ...] = (
     Rule("arxiv-unique", "No other paper file has the same `arxiv` id."),
     Rule("code-url", "`code` is an `https://` URL with no spaces, quotes or angle brackets."),
     Rule("topics", "Every topic id is defined in `data/topics.yml`."),
-    Rule("cites", "Every `cites` id is another paper of the atlas (`data/papers/<id>.yml`), never the paper itself."),
-    Rule("mentions", "Every `mentions` id is defined in `data/external.yml`."),
+    Rule("references", "`references` is there only once the paper's bibliography has been read: `version` says which "
+                       "text was read (`arXiv v2`, a proceedings version, or `unknown`), and every citation has a "
+                       "`target` and its reference line `ref`, copied verbatim from the bibliography."),
+    Rule("cites", "Every citation's `target` is another atlas paper (`data/papers/<id>.yml`) or a work in "
+                  "`data/external.yml`, cited once, never the paper itself."),
+    Rule("mentions", "Every `mentions` id is an atlas paper or a work in `data/external.yml`, never the paper itself."),
+    Rule("other", "`other` means not about memory, distributed training or hardware for large-scale ML: a paper in "
+                  "`other` lists no other topic and has no systems `facets`."),
     Rule("relations", "Every relation has a `type` (`extends`, `compares-with`, `uses`, `alternative-to`), a "
                       "`target` that is another atlas paper or a work in `data/external.yml`, and one line of "
                       "`evidence`."),
