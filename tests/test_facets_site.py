@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-import pytest
 import yaml
 
 from conftest import DATA, ROOT, SUBPATH

@@ -8,15 +8,11 @@ strings that passed. Each must give exactly what the full path gives.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
-import jsonschema
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from atlas import data, fastschema, yamlsafe
+from atlas import yamlsafe
 from conftest import DATA, ROOT
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -71,56 +67,3 @@ def test_an_unquoted_number_is_plain_and_a_quoted_one_is_not():
     assert doc.value == {"arxiv": "2305.14314", "title": "2305.14314", "n": 12, "list": ["1.5"]}
     assert doc.is_plain(("arxiv",)) and doc.is_plain(("n",)) and not doc.is_plain(("title",))
     assert doc.is_plain(("list", 0)) and not doc.is_plain(("list",))
-
-
-# --- the compiled schema check on schemas other than the atlas's own ----------------------------
-
-SCHEMAS = [
-    {"type": "object", "additionalProperties": False, "required": ["a"],
-     "properties": {"a": {"$ref": "#/$defs/s", "maxLength": 3}, "b": {"type": "array", "uniqueItems": True,
-                                                                      "items": {"$ref": "#/$defs/s"}}},
-     "$defs": {"s": {"type": "string", "minLength": 1, "allOf": [{"pattern": "x"}], "pattern": "^[a-z]+$"}}},
-    {"allOf": [{"type": ["string", "integer"]}, {"type": "string", "maxLength": 2}], "minimum": 3},
-    {"allOf": [{"type": "integer"}, {"type": "number", "minimum": 2}]},
-    {"type": "number", "$ref": "#/$defs/i", "$defs": {"i": {"type": ["integer", "null"], "maximum": 6}}},
-    {"type": "array", "uniqueItems": True, "minItems": 1, "items": {"type": ["integer", "string"]}},
-    {"type": "array", "uniqueItems": True},
-    {"properties": {"a": {"type": "integer", "maximum": 5}}, "required": ["b"], "additionalProperties": {"type": "string"}},
-    {"allOf": [{"properties": {"a": {"type": "string"}}, "additionalProperties": False},
-               {"properties": {"b": {"type": "string"}}, "additionalProperties": False}]},
-    {"oneOf": [{"required": ["a"], "not": {"required": ["b"]}}, {"required": ["b"], "not": {"required": ["a"]}}]},
-    {"type": "object", "properties": {"next": {"$ref": "#"}, "v": {"type": "number", "exclusiveMaximum": 2}}},
-    {"anyOf": [{"type": "null"}, {"type": "boolean"}, {"enum": ["aa", 1, [1]]}], "maxLength": 1},
-]
-
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 8), st.floats(-3, 8, allow_nan=False),
-                    st.sampled_from(["", "a", "x", "ax", "xa", "aax", "xyz", "AX", "x\n", "abcx"]))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4),
-    st.dictionaries(st.sampled_from(["a", "b", "next", "v", "c"]), inner, max_size=3)), max_leaves=8)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(range(len(SCHEMAS))), values)
-def test_the_compiled_check_agrees_with_jsonschema_on_other_schemas(i, instance):
-    schema = SCHEMAS[i]
-    check = fastschema.compile_check(schema, {"s.json": schema}, None, "s.json", pattern=data._compiled)
-    assert check is not None
-    expected = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": data._pattern})(schema).is_valid(instance)
-    # Twice: the second answer may come from the remembered strings.
-    assert check(copy.deepcopy(instance)) == expected, (schema, instance)
-    assert check(copy.deepcopy(instance)) == expected, (schema, instance)
-
-
-FIXED = [None, True, False, 0, 2, 3, 5.0, 6, 7, 2.5, "", "x", "ax", "aax", "xyz", [], [1, 1], [1, True], ["x", "x"],
-         ["ax", "xa"], {}, {"a": "x"}, {"a": "ax", "b": ["ax", "ax"]}, {"a": "ax", "b": ["ax", "xa"]}, {"b": 1},
-         {"a": 1, "b": 2}, {"b": "x"}, {"a": 6, "b": "s"}, {"c": 1}, {"next": {"v": 3}}, {"next": {"v": 1.5}}, [[1]]]
-
-
-@pytest.mark.parametrize("i", range(len(SCHEMAS)))
-def test_the_compiled_check_agrees_with_jsonschema_on_fixed_instances(i):
-    schema = SCHEMAS[i]
-    check = fastschema.compile_check(schema, {"s.json": schema}, None, "s.json", pattern=data._compiled)
-    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": data._pattern})(schema)
-    assert [check(x) for x in FIXED] == [validator.is_valid(x) for x in FIXED]
-    assert any(validator.is_valid(x) for x in FIXED) and not all(validator.is_valid(x) for x in FIXED)

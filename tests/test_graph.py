@@ -44,7 +44,7 @@ def test_graphml_loads_in_networkx_with_the_same_nodes_and_edges(site_dir: Path,
     assert qlora["label"] == "QLoRA: Efficient Finetuning of Quantized LLMs"
     assert qlora["year"] == 2023 and qlora["topics"] == "memory-efficient-training"
     related = [d for u, v, d in g.edges(data=True) if u == "paper:qlora" and d["type"] == "related"]
-    assert sorted(d["rank"] for d in related) == [1, 2, 3, 4, 5]
+    assert related and sorted(d["rank"] for d in related) == list(range(1, len(related) + 1))
     assert all(isinstance(d["score"], float) for d in related)
 
 
@@ -68,19 +68,21 @@ def test_graph_json_is_sorted_and_typed(graph: dict):
         assert ("score" in e) == (e["type"] == "related"), e
 
 
-def test_every_paper_has_its_five_most_similar_papers_as_related_edges(graph: dict):
+def test_every_paper_has_its_most_similar_papers_above_the_cut_as_related_edges(graph: dict):
+    from atlas.related import MIN_SCORE
+
     papers = [n["id"] for n in graph["nodes"] if n["kind"] == "paper"]
     by_source = defaultdict(list)
     for e in graph["edges"]:
         if e["type"] == "related":
             assert e["source"].startswith("paper:") and e["target"].startswith("paper:")
             assert e["source"] != e["target"]
-            assert 0 < e["score"] <= 1
+            assert MIN_SCORE <= e["score"] <= 1
             by_source[e["source"]].append(e)
-    assert sorted(by_source) == sorted(papers)
+    assert set(by_source) <= set(papers) and len(by_source) >= 0.8 * len(papers)
     for pid, edges in by_source.items():
         edges.sort(key=lambda e: e["rank"])
-        assert [e["rank"] for e in edges] == [1, 2, 3, 4, 5], pid
+        assert [e["rank"] for e in edges] == list(range(1, len(edges) + 1)) and len(edges) <= 5, pid
         # Best first; equal scores ranked by the other paper's id.
         assert [(-e["score"], e["target"]) for e in edges] == sorted((-e["score"], e["target"]) for e in edges), pid
 

@@ -50,12 +50,12 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def exact(corpus):
-    return related_papers(corpus, exact_up_to=10 ** 9)
+    return related_papers(corpus, exact_up_to=10 ** 9, min_score=0.0)  # the search, before the cut
 
 
 @pytest.fixture(scope="module")
 def scalable(corpus):
-    return related_papers(corpus, exact_up_to=EXACT_UP_TO)
+    return related_papers(corpus, exact_up_to=EXACT_UP_TO, min_score=0.0)
 
 
 def texts_of(atlas) -> list[str]:
@@ -98,9 +98,9 @@ def test_the_stop_words_are_scikit_learns():
 
 
 def test_the_strong_term_path_is_deterministic_and_independent_of_input_order(corpus, scalable):
-    assert related_papers(corpus, exact_up_to=EXACT_UP_TO) == scalable
+    assert related_papers(corpus, exact_up_to=EXACT_UP_TO, min_score=0.0) == scalable
     shuffled = SimpleNamespace(papers=dict(reversed(list(corpus.papers.items()))))
-    assert related_papers(shuffled, exact_up_to=EXACT_UP_TO) == scalable
+    assert related_papers(shuffled, exact_up_to=EXACT_UP_TO, min_score=0.0) == scalable
 
 
 def test_every_score_on_the_strong_term_path_is_the_exact_cosine(corpus, scalable):
@@ -136,7 +136,7 @@ def test_the_strong_term_path_finds_most_of_the_exact_top_5(exact, scalable):
 def test_below_the_threshold_every_pair_is_scored(corpus, exact):
     """The default threshold keeps a corpus of this size on the exact path."""
     assert len(corpus.papers) <= related.EXACT_UP_TO
-    assert related_papers(corpus) == exact
+    assert related_papers(corpus, min_score=0.0) == exact
 
 
 def test_the_strong_term_path_lists_identical_texts_first_by_id_and_leaves_out_papers_without_terms():
@@ -172,3 +172,4 @@ def test_a_large_atlas_says_on_its_pages_that_related_papers_were_searched(monke
     searched = render.render_paper(atlas, atlas.papers["qlora"], index)
     assert "each paper is compared with the papers that share one of its 10 strongest terms" in searched
     assert "a similar paper sharing none of them can be missed" in searched
+

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from conftest import DATA
-from sitecheck import broken_links, parse
+from sitecheck import broken_links
 
 PAPER_IDS = sorted(p.stem for p in (DATA / "papers").glob("*.yml"))
 

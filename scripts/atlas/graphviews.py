@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Atlas
-from .related import STRONG_TERMS
+from .related import MIN_SCORE, STRONG_TERMS
 
 CURATED = ("extends", "uses", "compares-with", "alternative-to")
 # Relation types in the order the twins list them, with a heading and what the edge means.
@@ -26,7 +26,8 @@ EDGE_TYPES: dict[str, tuple[str, str]] = {
     "alternative-to": ("Curated relation: alternative to", "The source paper presents itself as a replacement for the target; the evidence quotes the source."),
     "related": ("Computed: related by text similarity",
                 "Computed by the build, not a citation and not curated: the cosine similarity of TF-IDF vectors of "
-                "title and abstract (0 to 1; 1 would be the same wording). Each paper links to its 5 most similar papers; "
+                "title and abstract (0 to 1; 1 would be the same wording). Each paper links to its 5 most similar papers "
+                f"that score at least {MIN_SCORE:.2f} (below that, pairs share a topic no more often than random pairs); "
                 "the rank is the target's place in the source paper's list."),
     "mentions": ("Names an outside work", "The source paper's abstract names the work."),
     "topic": ("Filed under topic", "The paper is filed under the topic."),

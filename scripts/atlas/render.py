@@ -291,7 +291,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
 
 # A paper page lists at most this many of the papers that cite it (the newest); its "linked
 # from" page lists them all. A much-cited paper of a large atlas would otherwise carry hundreds.
-CITED_BY_SHOWN = 10
+CITED_BY_SHOWN = 5
 
 
 def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex) -> str:

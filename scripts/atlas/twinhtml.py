@@ -105,7 +105,8 @@ class TwinWriter:
         weight = e.get("weight")
         if weight:
             extra += f' <span class="atlas-score">{weight} link{"" if weight == 1 else "s"} between their papers</span>'
-        if e.get("evidence"):
+        # A citation's evidence is its reference line, which the paper pages list under "Cites".
+        if e.get("evidence") and e["type"] != "cites":
             extra += f'<br><span class="atlas-evidence">Evidence: “{_e(e["evidence"])}”</span>'
         verb = VERBS.get(e["type"], e["type"])
         return (f'<li data-source="{_e(e["source"])}" data-target="{_e(e["target"])}"{attrs}>'
