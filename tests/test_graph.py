@@ -155,7 +155,7 @@ class _Twin(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "script" and a.get("type") == "application/json":
+        if tag == "template" and a.get("id", "").endswith("-data"):
             self._script = a["id"]
             self.scripts[self._script] = ""
         if tag == "div" and "atlas-graph" in (a.get("class") or "").split():
@@ -175,7 +175,7 @@ class _Twin(HTMLParser):
             self.edge_attrs[(a["data-source"], a["data-target"], self._edge_type)] = a
 
     def handle_endtag(self, tag):
-        if tag == "script":
+        if tag == "template":
             self._script = None
         if tag == "div" and self._twin:
             self._depth -= 1
@@ -213,32 +213,35 @@ def nodes_of(view: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("pid", ["qlora", "a-mem", "llamarl", "streaming-diloco"])
-def test_a_paper_page_carries_its_neighbourhood_once_as_its_twin(site_dir: Path, graph: dict, pid: str):
-    """The local graph is drawn from the twin (atlas-graph.js twinData): no JSON copy of it."""
+def test_a_paper_page_carries_its_neighbourhood_as_json_and_the_twin_lists_the_same(site_dir: Path, graph: dict, pid: str):
+    """The local graph is drawn from JSON embedded in the page (a star the script places); the
+    twin is rendered from the same view, so both hold the same nodes and links."""
     page = parse(site_dir, f"papers/{pid}")
-    assert page.graphs["paper-graph"]["data-graph-twin"] == "paper-graph-text"
-    assert page.graphs["paper-graph"]["data-focus"] == f"paper:{pid}"
-    assert "data-graph-inline" not in page.graphs["paper-graph"] and "paper-graph-data" not in page.scripts
+    container = page.graphs["paper-graph"]
+    assert container["data-graph-inline"] == "paper-graph-data" and container["data-layout"] == "star"
+    star = json.loads(page.scripts["paper-graph-data"])
+    assert star["focus"] == f"paper:{pid}"
+    assert all("x" not in n and "y" not in n for n in star["nodes"])
     nodes = set(page.nodes["paper-graph-text"])
-    assert nodes == expected_paper_view(graph, pid)
+    assert nodes == {n["id"] for n in star["nodes"]} == expected_paper_view(graph, pid)
     # Every listed edge is an edge of graph.json between two listed nodes, and is the paper's own:
     # the local graph is a star (its neighbours' links to each other are on their pages).
     listed = edge_keys({"source": s, "target": t, "type": k} for s, t, k in page.edges["paper-graph-text"])
+    assert listed == edge_keys(star["edges"])
     assert listed and not set(listed) - set(edge_keys(graph["edges"]))
     assert all(f"paper:{pid}" in (s, t) for s, t, _ in listed)
     own = {(e["source"], e["target"], e["type"]) for e in graph["edges"] if f"paper:{pid}" in (e["source"], e["target"])
            and e["source"] in nodes and e["target"] in nodes and e["type"] not in ("topic", "mentions")}
     assert set(listed) == own
-    # What the picture needs and the text does not show: each node's colour, each related edge's score and rank.
+    # The twin's colour of each node, and each related edge's score and rank in the JSON, are the graph's.
     by_id = {n["id"]: n for n in graph["nodes"]}
     for nid in nodes:
         n = by_id[nid]
         assert page.node_attrs[nid].get("data-root") == ((n.get("roots") or [None])[0] or n.get("root"))
-    related = [e for e in graph["edges"] if e["type"] == "related" and (e["source"], e["target"], "related") in listed]
-    assert related
-    for e in related:
-        attrs = page.edge_attrs[(e["source"], e["target"], "related")]
-        assert (float(attrs["data-score"]), int(attrs["data-rank"])) == (e["score"], e["rank"])
+    related = {(e["source"], e["target"]): e for e in graph["edges"] if e["type"] == "related"}
+    for e in star["edges"]:
+        if e["type"] == "related":
+            assert (e["score"], e["rank"]) == (related[(e["source"], e["target"])]["score"], related[(e["source"], e["target"])]["rank"])
 
 
 def test_a_paper_page_lists_its_related_papers_as_computed_with_scores_best_first(site_dir: Path, graph: dict):

@@ -288,9 +288,9 @@ class Page(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.elements.append((tag, attrs))
-        if tag == "script":
+        if tag == "script" or (tag == "template" and dict(attrs).get("id", "").endswith("-data")):
             self._script, self._script_src = "", dict(attrs).get("src")
-            self._script_type = dict(attrs).get("type")
+            self._script_type = "application/json" if tag == "template" else dict(attrs).get("type")
         if tag in ("br", "img", "meta", "link", "input", "hr", "source", "wbr"):
             return
         key = self.key_for(tag, dict(attrs))
@@ -301,10 +301,10 @@ class Page(html.parser.HTMLParser):
         self._open.append((tag, key, index))
 
     def handle_endtag(self, tag):
-        if tag == "script" and self._script is not None:
+        if tag in ("script", "template") and self._script is not None:
             if self._script_type == "application/json":
-                # Graph data embedded for a local graph: data, not code. It must parse as JSON
-                # and hold no literal '<' that could end the element early.
+                # Graph data embedded for a local graph (a <template>): data, not code. It must
+                # parse as JSON and hold no literal '<' that could end the element early.
                 json.loads(self._script)
                 assert "<" not in self._script
                 self.json_blocks.append(self._script)

@@ -134,8 +134,9 @@ def test_any_text_is_refused_clearly_or_shown_literally(base, title, abstract, a
     assert found.found["atlas-authors"] == ["Authors " + ", ".join(authors)]
     assert norm(found.found["atlas-abstract"][0]) == norm(abstract)
     assert "img" not in found.tags
-    # The only scripts are the local graph's data blocks, never code from data.
-    assert found.tags.count("script") == len(re.findall(r'<script type="application/json" id="[a-z-]+-data">', body))
+    # No script at all: the local graph's data is JSON in a <template>, never code from data.
+    assert "script" not in found.tags
+    assert found.tags.count("template") == len(re.findall(r'<template id="[a-z-]+-data">', body)) == 1
 
     _, index_body = page_html(render.render_papers_index(atlas))
     link = Texts(set(), href="prop/")

@@ -1,8 +1,10 @@
-/* Draws the atlas graphs from the build's graph data.
+/* Draws the atlas graphs from the build's graph data, which is always JSON.
  *
- * The Graph page fetches downloads/graph.json; topic pages embed their small graph as JSON in a
- * <script type="application/json"> named by data-graph-inline; a paper page's graph is read
- * from its text twin (data-graph-twin; see twinData), which the page carries anyway. vis-network is
+ * The Graph page fetches downloads/graph.json; topic and paper pages embed their small graph as
+ * JSON in a <template> named by data-graph-inline (a template, not a script element: Material's
+ * instant navigation runs every script of a new page as JavaScript). A paper's star comes without
+ * positions (data-layout="star"; see placeStar). The text twin beside each graph is rendered from
+ * the same data by the build; this script never reads it. vis-network is
  * loaded on demand from the site itself, only on pages that have a graph (the Graph page's <head>
  * starts both downloads early; see overrides/main.html). Positions come
  * precomputed from the build, so physics stays off (a control lets the layout move) and the
@@ -118,43 +120,17 @@
     return "outside work" + (node.arxiv ? " · arXiv " + node.arxiv : "");
   }
 
-  // A paper page's graph, read from its text twin (twinhtml.py): each node's id, kind, name,
-  // link, colour and description, each link's ends, type, score and evidence. The picture is a
-  // star: the paper in the centre, its neighbours on a ring in the order the lists of links
-  // first name them (links by type, the paper's own outgoing ones first).
+  // A paper page's graph is a star without positions: the paper in the centre, its neighbours on
+  // a ring in the order its links first name them (the paper's own outgoing ones first, as the
+  // text twin lists them).
   var LOCAL_RADIUS = 260;
-  function twinData(container) {
-    var twin = document.getElementById(container.getAttribute("data-graph-twin"));
-    var focus = container.getAttribute("data-focus");
-    var nodes = [], edges = [], byId = {};
-    Array.prototype.forEach.call(twin.querySelectorAll("ul[data-kind] > li[data-node]"), function (li) {
-      var first = li.firstElementChild;
-      var named = first && (first.tagName === "A" || first.tagName === "STRONG") ? first : null;
-      var node = {
-        id: li.getAttribute("data-node"), kind: li.parentNode.getAttribute("data-kind"), root: li.getAttribute("data-root"),
-        label: named ? named.textContent : li.firstChild.textContent.trim(),
-        meta: li.querySelector(".atlas-muted").textContent.replace(/^· /, "")
-      };
-      if (named && named.tagName === "A") node.href = named.href;
-      nodes.push(node);
-      byId[node.id] = node;
-    });
-    Array.prototype.forEach.call(twin.querySelectorAll("ul[data-edge-type] > li[data-source]"), function (li) {
-      var edge = { source: li.getAttribute("data-source"), target: li.getAttribute("data-target"),
-                   type: li.parentNode.getAttribute("data-edge-type") };
-      if (li.hasAttribute("data-rank")) {
-        edge.rank = Number(li.getAttribute("data-rank"));
-        edge.score = Number(li.getAttribute("data-score"));
-      }
-      var evidence = li.querySelector(".atlas-evidence");
-      if (evidence) edge.evidence = evidence.textContent.replace(/^Evidence: “/, "").replace(/”$/, "");
-      edges.push(edge);
-    });
-    var ring = [];
-    edges.forEach(function (e) {
+  function placeStar(data) {
+    var focus = data.focus, byId = {}, ring = [];
+    data.nodes.forEach(function (n) { byId[n.id] = n; });
+    data.edges.forEach(function (e) {
       [e.source, e.target].forEach(function (id) { if (id !== focus && ring.indexOf(id) < 0) ring.push(id); });
     });
-    nodes.forEach(function (n) { if (n.id !== focus && ring.indexOf(n.id) < 0) ring.push(n.id); });
+    data.nodes.forEach(function (n) { if (n.id !== focus && ring.indexOf(n.id) < 0) ring.push(n.id); });
     var radius = LOCAL_RADIUS + 18 * Math.max(0, ring.length - 8);
     if (byId[focus]) { byId[focus].x = 0; byId[focus].y = 0; }
     ring.forEach(function (id, i) {
@@ -162,7 +138,7 @@
       byId[id].x = Math.round(radius * Math.cos(angle));
       byId[id].y = Math.round(radius * Math.sin(angle));
     });
-    return { focus: focus, nodes: nodes, edges: edges, topic_names: {} };
+    return data;
   }
 
   function edgeTitle(edge, partner) {
@@ -664,18 +640,18 @@
     var container = document.querySelector(".atlas-graph[data-graph]");
     if (!container) return;
     loadVis(container.getAttribute("data-vis")).catch(function () {});
-    if (!container.getAttribute("data-graph-inline") && !container.getAttribute("data-graph-twin")) {
+    if (!container.getAttribute("data-graph-inline")) {
       fetchGraph(graphUrl(container)).catch(function () {});
     }
   }
 
   // Whether the page has been read past a graph and its controls: loaded, or (for a graph whose
-  // data is fetched, not read from the page) the element that follows them, the text twin the
+  // data is fetched, not embedded in the page) the element that follows them, the text twin the
   // graph is described by, has begun. (The stylesheets, which size the graph, are in by then:
   // the parser waits for them at the theme's inline script that follows them in <head>.)
   function parsed(container) {
     if (document.readyState !== "loading") return true;
-    if (container.getAttribute("data-graph-twin") || container.getAttribute("data-graph-inline")) return false;
+    if (container.getAttribute("data-graph-inline")) return false;
     var twin = container.getAttribute("aria-describedby");
     return !!(twin && document.getElementById(twin));
   }
@@ -687,9 +663,9 @@
       if (container.getAttribute("data-started") || !parsed(container)) return;
       container.setAttribute("data-started", "true");
       var inline = container.getAttribute("data-graph-inline");
-      var dataPromise = container.getAttribute("data-graph-twin") ? Promise.resolve(twinData(container))
-        : inline ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
+      var dataPromise = inline ? Promise.resolve(JSON.parse(document.getElementById(inline).content.textContent))
         : fetchGraph(graphUrl(container));
+      if (container.getAttribute("data-layout") === "star") dataPromise = dataPromise.then(placeStar);
       Promise.all([dataPromise, loadVis(container.getAttribute("data-vis"))])
         .then(function (res) {
           var form = container.id && document.querySelector("form[data-graph-for='" + container.id + "']");

@@ -9,7 +9,6 @@ runs the whole site build (`build_site`), which builds into a temporary folder a
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import shutil
@@ -17,9 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, forked, graphviews, render, render_facets
+from . import data, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_skeleton, graphml, overview_data, with_related
-from .memo import MISSING, Memo
 from .model import Atlas, build_model
 from .related import related_papers
 from .yamlsafe import Problem
@@ -46,8 +44,8 @@ class Generated:
     problems: list[Problem]
 
 
-def load_atlas(data_dir: Path, memo: Memo | None = None) -> tuple[Atlas, list[Problem]]:
-    loaded, problems = data.load(data_dir, root=data_dir.parent, memo=memo)
+def load_atlas(data_dir: Path) -> tuple[Atlas, list[Problem]]:
+    loaded, problems = data.load(data_dir, root=data_dir.parent)
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return build_model(loaded), problems
@@ -82,96 +80,70 @@ def _json_bytes(value) -> bytes:
     return (json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None,
-             memo: Memo | None = None) -> Generated:
-    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links.
-
-    `memo` (the MkDocs hook's, under `mkdocs serve`): what the previous call computed from
-    inputs this one shares (parsed and checked files, related papers, the timeline chart) is
-    reused (memo.py); the files are the same bytes either way."""
-    # Building the atlas allocates millions of small objects and frees almost none, so the
-    # cyclic garbage collector would rescan an ever larger heap for nothing (a fifth of the
-    # time at 10,000 papers). It runs again, once, when generate() returns.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        result = _generate(Path(data_dir), site_url, repo_url, memo)
-        if memo is not None:
-            memo.sweep()
-        return result
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _generate(data_dir: Path, site_url: str | None, repo_url: str | None, memo: Memo | None) -> Generated:
-    atlas, problems = load_atlas(data_dir, memo)
+def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
+    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
+    data_dir = Path(data_dir)
+    atlas, problems = load_atlas(data_dir)
     papers = list(atlas.papers.values())
-    # A large atlas uses the second core (forked.py) twice: while a forked process computes the
-    # related papers, this one writes everything that does not depend on them; then the
-    # forked process renders paper pages while this one renders the rest, and both render
-    # paper pages until none is left. The output is the same either way (tested).
-    parallel = forked.enabled(len(papers))
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
+    files = {path: text.encode("utf-8") for path, text in contribute_pages(data_dir).items()}
+    files["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
+    files.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL))
+    files["index.md"] = render.render_home(atlas).encode("utf-8")
+    files["topics/index.md"] = render.render_topics_index(atlas).encode("utf-8")
+    files["papers/index.md"] = render.render_papers_index(atlas).encode("utf-8")
+    skeleton = graph_skeleton(atlas)
+    overview = overview_data(atlas, skeleton)  # the topics' positions, which related edges leave alone
+    files["downloads/graph-overview.json"] = _json_bytes(overview)
 
-    def independent() -> tuple[dict[str, bytes], dict, dict]:
-        """Every file that needs neither the related papers nor the graph built from them, and
-        the parts of the graph data that do not need them either."""
-        out = {path: text.encode("utf-8") for path, text in contribute_pages(data_dir).items()}
-        out["downloads/papers.bib"] = render.render_bibliography(atlas).encode("utf-8")
-        out.update(render_facets.outputs(atlas, site_url or os.environ.get("ATLAS_SITE_URL") or DEFAULT_SITE_URL, memo))
-        out["index.md"] = render.render_home(atlas).encode("utf-8")
-        out["topics/index.md"] = render.render_topics_index(atlas).encode("utf-8")
-        out["papers/index.md"] = render.render_papers_index(atlas).encode("utf-8")
-        skeleton = graph_skeleton(atlas)
-        overview = overview_data(atlas, skeleton)  # the topics' positions, which related edges leave alone
-        out["downloads/graph-overview.json"] = _json_bytes(overview)
-        return out, skeleton, overview
-
-    # Related papers depend on the papers' ids and texts only (related.py): with a memo, an edit
-    # that leaves every text as it was (a date, a topic, a citation) does not compute them again.
-    texts = [(p.id, p.title, p.abstract) for p in papers] if memo is not None else None
-    similar = memo.held("related", texts) if memo is not None else MISSING
-    if similar is MISSING:
-        if memo is not None and parallel:
-            # The forked process starts from this one's memory: scipy, which the related papers
-            # need, is imported here once per server, not in every build's forked process.
-            import scipy.sparse  # noqa: F401
-
-        similar, (files, skeleton, overview) = forked.both(lambda: related_papers(atlas), independent, parallel=parallel)
-        if memo is not None:
-            memo.keep("related", texts, similar)
-    else:
-        files, skeleton, overview = independent()
     # The graph artifact: every graph view on a page is cut out of it.
-    graph = with_related(skeleton, atlas, similar)
+    graph = with_related(skeleton, atlas, related_papers(atlas))
     index = graphviews.GraphIndex(graph)
 
-    def paper_page(p) -> bytes:
-        # Each page is encoded as soon as it is rendered: holding every page as text and as
-        # bytes at once would double the build's largest allocation.
-        return render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8")
-
-    def the_rest() -> dict[str, bytes]:
-        out = {
-            "graph.md": render.render_graph_page(
-                atlas, graph_url="../downloads/graph.json", graph=graph,
-                overview_url="../downloads/graph-overview.json" if big else None,
-                overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8"),
-        }
-        out.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
-        out.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
-                   for pid in graphviews.overflowing(index, atlas))
-        out["downloads/graph.json"] = _json_bytes(graph)
-        out["downloads/graph.graphml"] = graphml(graph)
-        return out
-
-    pages, rest = forked.shared(papers, paper_page, the_rest, parallel=parallel)
-    files.update(rest)
-    files.update((f"papers/{p.id}.md", page) for p, page in zip(papers, pages))
+    files["graph.md"] = render.render_graph_page(
+        atlas, graph_url="../downloads/graph.json", graph=graph,
+        overview_url="../downloads/graph-overview.json" if big else None,
+        overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8")
+    files.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
+    files.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
+                 for pid in graphviews.overflowing(index, atlas))
+    files["downloads/graph.json"] = _json_bytes(graph)
+    files["downloads/graph.graphml"] = graphml(graph)
+    # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
+    # once would double the build's largest allocation.
+    files.update((f"papers/{p.id}.md", render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8"))
+                 for p in papers)
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
+
+
+def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:
+    """Make `out_dir` hold exactly `files`: a file whose bytes are unchanged is not touched (its
+    modification time tells `mkdocs serve --dirty` it needs no rendering), a changed one is
+    replaced whole (written beside it, then renamed), and a file no longer generated is removed."""
+    out_dir = Path(out_dir)
+    for rel, content in files.items():
+        target = _inside(out_dir, rel)
+        if target.is_file() and target.read_bytes() == content:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(content)
+        os.replace(tmp, target)
+    wanted = {_inside(out_dir, rel) for rel in files}
+    for path in sorted(out_dir.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _inside(out_dir: Path, rel: str) -> Path:
+    target = (out_dir / rel).resolve()
+    if out_dir.resolve() not in target.parents:
+        raise ValueError(f"refusing to write outside {out_dir}: {rel}")
+    return target
 
 
 def write_tree(files: dict[str, bytes], out_dir: Path) -> None:

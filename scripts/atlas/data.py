@@ -29,8 +29,6 @@ from typing import Any, Iterable
 import jsonschema
 import referencing
 
-from . import forked
-from .memo import Memo
 from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
@@ -332,33 +330,21 @@ def _parse(raw: bytes, rel: str) -> tuple[Doc | None, list[Problem]]:
     return doc, []
 
 
-def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any], schemas: dict[str, dict],
-             memo: Memo | None) -> tuple[Doc | None, list[Problem]]:
-    """Read one data file and check it against its schema (and, for a paper, the YAML rules).
-
-    With a memo, a file whose bytes (and the schemas) are as in the previous build is not parsed
-    or checked again: the document and problems are those that build found."""
+def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any]) -> tuple[Doc | None, list[Problem]]:
+    """Read one data file and check it against its schema (and, for a paper, the YAML rules)."""
     raw, problems = _read_bytes(path, rel)
     if raw is None:
         return None, problems
-
-    def check() -> tuple[Doc | None, tuple[Problem, ...]]:
-        doc, probs = _parse(raw, rel)
-        if doc is not None and (kind == "paper" or kind in validators):  # a paper needs its schema
-            probs += _schema_problems(kind, rel, doc, validators[kind])
-        if doc is not None and kind == "paper":
-            probs += _yaml_problems(rel, doc)
-        return doc, tuple(probs)
-
-    doc, probs = check() if memo is None else memo.get(("file", rel), (raw, kind, schemas), check)
-    return doc, list(probs)
+    doc, probs = _parse(raw, rel)
+    if doc is not None and (kind == "paper" or kind in validators):  # a paper needs its schema
+        probs += _schema_problems(kind, rel, doc, validators[kind])
+    if doc is not None and kind == "paper":
+        probs += _yaml_problems(rel, doc)
+    return doc, probs
 
 
-def load(data_dir: Path, root: Path | None = None, memo: Memo | None = None) -> tuple[Loaded, list[Problem]]:
-    """Read and check every data file; return what is valid and every problem found.
-
-    `memo` (under `mkdocs serve`): files unchanged since the previous build are not parsed or
-    checked again (see `_checked`)."""
+def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem]]:
+    """Read and check every data file; return what is valid and every problem found."""
     data_dir = Path(data_dir)
     root = root or data_dir.parent
 
@@ -368,11 +354,7 @@ def load(data_dir: Path, root: Path | None = None, memo: Memo | None = None) -> 
         except ValueError:
             return p.as_posix()
 
-    schemas = load_schemas(data_dir)
-    if memo is None:
-        validators = _validators(schemas)
-    else:  # the schemas held with the validators: each file's key then holds that very object
-        schemas, validators = memo.get("validators", schemas, lambda: (schemas, _validators(schemas)))
+    validators = _validators(load_schemas(data_dir))
     problems: list[Problem] = []
     loaded = Loaded()
 
@@ -384,7 +366,7 @@ def load(data_dir: Path, root: Path | None = None, memo: Memo | None = None) -> 
             if name in ("topics",):
                 problems.append(Problem(rel(path), 1, 1, "", "missing: the atlas needs a topic taxonomy"))
             continue
-        doc, probs = _checked(path, rel(path), name, validators, schemas, memo)
+        doc, probs = _checked(path, rel(path), name, validators)
         problems += probs
         if doc is not None and not probs:
             setattr(loaded, name.replace("-", "_"), doc.value)
@@ -404,16 +386,11 @@ def load(data_dir: Path, root: Path | None = None, memo: Memo | None = None) -> 
                 hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
                 out.append((path, r, None, [Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}")]))
                 continue
-            out.append((path, r, *_checked(path, r, "paper", validators, schemas, memo)))
+            out.append((path, r, *_checked(path, r, "paper", validators)))
         return out
 
     paths = sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []
-    # A large atlas reads the second half of its paper files in a forked process (forked.py),
-    # unless a memo holds nearly all of them already.
-    parallel = forked.enabled(len(paths)) and memo is None
-    half = len(paths) // 2 if parallel else len(paths)
-    theirs, mine = forked.both(lambda: read_papers(paths[half:]), lambda: read_papers(paths[:half]), parallel=parallel)
-    for path, r, doc, probs in mine + theirs:
+    for path, r, doc, probs in read_papers(paths):
         problems += probs
         if doc is None or any(p.severity == "error" for p in probs):
             continue

@@ -22,7 +22,6 @@ from markupsafe import Markup
 
 from . import graphviews
 from .model import Atlas, Paper
-from .twinhtml import TwinWriter
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -139,6 +138,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(yaml_string=yaml_string, json_script=json_script, excerpt=excerpt)
     env.filters.update(inline_code=inline_code)
+    env.globals.update(verbs=graphviews.VERBS)
     return env
 
 
@@ -171,7 +171,6 @@ def _render(name: str, src: str, **ctx: Any) -> str:
     if "atlas" in ctx:
         ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
         ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
-        ctx.setdefault("twins", _twin_writer(ctx["atlas"], links))
     return environment().get_template(name).render(links=links, src=src, **ctx)
 
 
@@ -235,11 +234,12 @@ def _item_renderer(atlas: Atlas, links: Links):
     return item
 
 
-def _twin_writer(atlas: Atlas, links: Links) -> TwinWriter:
-    """`twins.twin(...)`: the text twins of this page's graphs (twinhtml.py), with a node's
-    link and description built once per group of sibling pages, like `item`."""
-    cache: dict = atlas.__dict__.setdefault("_twin_cache", {})
-    return TwinWriter(links.to, lambda url: _link_scope(links, url), cache)
+def text_twin(atlas: Atlas, links: Links, dom_id: str, view: dict, groups: list, **options: Any) -> Markup:
+    """The text twin of a graph view (templates/_twin.j2)."""
+    macros: dict = atlas.__dict__.setdefault("_twin_macros", {})
+    if "twin" not in macros:
+        macros["twin"] = environment().get_template("_twin.j2").module.twin
+    return macros["twin"](dom_id, view, groups, links, **options)
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -279,7 +279,8 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
                     for key, label in FACET_ROWS],
         artifact_link=parts.facet_link("artifact", f["artifact"]) if f.get("artifact") else None,
         legend=parts.legend(tuple(g.type for g in groups)),
-        twin_html=_twin_writer(atlas, links).twin("paper-graph", view, groups, focus_name="this paper"),
+        twin_html=text_twin(atlas, links, "paper-graph", view, groups, focus_name="this paper"),
+        star=star_data(view),
         linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None,
         mentions=[parts.mention(w) for w in paper.mentions if w in atlas.external],
         mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
@@ -294,6 +295,17 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
 CITED_BY_SHOWN = 5
 
 
+_STAR_NODE_KEYS = ("id", "kind", "label", "url", "year", "topics", "roots", "root", "level", "arxiv")
+
+
+def star_data(view: dict[str, Any]) -> dict[str, Any]:
+    """A paper page's graph as the JSON atlas-graph.js draws: its view without positions (the
+    script places the star) and without citations' reference lines (the page lists them)."""
+    return {"focus": view["focus"], "topic_names": view["topic_names"],
+            "nodes": [{k: n[k] for k in _STAR_NODE_KEYS if k in n} for n in view["nodes"]],
+            "edges": [{k: v for k, v in e.items() if not (k == "evidence" and e["type"] == "cites")} for e in view["edges"]]}
+
+
 def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex) -> str:
     """Every paper that links to `paper`, newest first: for a paper whose own page shows only
     the newest of them (graphviews.PAPER_VIEW_MAX_INCOMING)."""
@@ -301,8 +313,8 @@ def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex)
     view = graphviews.linked_from_view(graph, atlas, paper.id)
     groups = graphviews.twin(view, keep_order=True)
     return _render("linked_from.md.j2", src, atlas=atlas, paper=paper, count=len(view["nodes"]) - 1,
-                   twin_html=_twin_writer(atlas, Links(src)).twin("linked-from", view, groups, level=2,
-                                                                  focus_name="this paper"))
+                   twin_html=text_twin(atlas, Links(src), "linked-from", view, groups, level=2,
+                                       focus_name="this paper"))
 
 
 class _SiblingParts:

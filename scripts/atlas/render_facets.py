@@ -23,7 +23,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
 
-from .memo import Memo
 from .model import Atlas, Paper
 from .render import Links, _macro, _render
 
@@ -211,15 +210,11 @@ def year_counts(atlas: Atlas) -> tuple[list[int], list[str], dict[int, dict[str,
 ROOT_COLORS = {"memory": "#1565c0", "distributed-training": "#c62828", "hardware": "#2e7d32", "other": "#757575"}
 
 
-def timeline_svg(atlas: Atlas, memo: Memo | None = None) -> bytes:
+def timeline_svg(atlas: Atlas) -> bytes:
     """Grouped bars: papers per year per top-level topic. Deterministic SVG (no date, fixed hash
-    salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state).
-    With a memo (`mkdocs serve`), drawn again only when the counts or the topics' names change."""
+    salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state)."""
     years, roots, table, _, _ = year_counts(atlas)
-    names = [atlas.topics[r].name for r in roots]
-    if memo is None:
-        return _draw_timeline(years, roots, names, table)
-    return memo.get("timeline.svg", (years, roots, names, table), lambda: _draw_timeline(years, roots, names, table))
+    return _draw_timeline(years, roots, [atlas.topics[r].name for r in roots], table)
 
 
 def _draw_timeline(years: list[int], roots: list[str], names: list[str], table: dict[int, dict[str, int]]) -> bytes:
@@ -398,7 +393,7 @@ def render_ris(atlas: Atlas) -> str:
 
 # --- everything ---------------------------------------------------------------------------
 
-def outputs(atlas: Atlas, site_url: str, memo: Memo | None = None) -> dict[str, bytes]:
+def outputs(atlas: Atlas, site_url: str) -> dict[str, bytes]:
     pages: dict[str, str] = {
         "facets/index.md": render_facets_index(atlas),
         "browse.md": render_browse(atlas),
@@ -409,7 +404,7 @@ def outputs(atlas: Atlas, site_url: str, memo: Memo | None = None) -> dict[str, 
         for value in atlas.facets.get(kind, {}):
             pages[facet_src(kind, value)] = render_facet_value(atlas, kind, value)
     files = {path: text.encode("utf-8") for path, text in pages.items()}
-    files["downloads/timeline.svg"] = timeline_svg(atlas, memo)
+    files["downloads/timeline.svg"] = timeline_svg(atlas)
     for t in [None, *top_level(atlas)]:
         files[feed_path(t)] = atom_feed(atlas, t, site_url)
     files["downloads/papers.json"] = render_csl_json(atlas).encode("utf-8")
