@@ -60,9 +60,9 @@ def test_facet_numbers_come_from_the_abstract():
 def test_code_is_claimed_only_where_the_abstract_says_so():
     artifact = {pid: p.get("facets", {}).get("artifact") for pid, p in PAPERS.items()}
     promised = sorted(pid for pid, a in artifact.items() if a == "code-promised")
-    assert promised == ["bmojo", "lightseq", "se-moe"]
+    assert {"bmojo", "lightseq", "se-moe"} <= set(promised)
     for pid in promised:
-        assert re.search(r"will be (available|released)|to be open sourced", PAPERS[pid]["abstract"]), pid
+        assert re.search(r"will\s+be\s+(available|released)|to\s+be\s+open\s+sourced", PAPERS[pid]["abstract"]), pid
     for pid, p in PAPERS.items():
         if artifact[pid] == "code":
             abstract = " ".join(p["abstract"].split())

@@ -107,7 +107,7 @@ def test_facet_index_counts_each_value(site_dir: Path):
     counts = Counter(v for p in PAPERS.values() for v in values(p, "techniques"))
     rows = re.findall(r'<tr><td><a href="techniques/([a-z0-9-]+)/">[^<]+</a></td><td>(\d+)</td>', page)
     assert dict((v, int(n)) for v, n in rows) == dict(counts)
-    assert counts["offloading"] == 8
+    assert counts["offloading"] >= 8
 
 
 def test_paper_page_shows_its_facets(site_dir: Path):
@@ -203,7 +203,8 @@ def test_timeline_table_counts_papers_per_year_and_area(site_dir: Path):
     for y, cells in rows:
         nums = [int(n) for n in re.findall(r"<td>(\d+)</td>", cells)]
         assert nums == [expected[(int(y), r)] for r in TOPICS] + [distinct[int(y)]], y
-    assert "1 paper has no stated date and is not counted." in page
+    undated = sum(1 for p in PAPERS.values() if "published" not in p)
+    assert undated and f"{undated} papers have no stated date and are not counted." in page
     assert '<img src="../downloads/timeline.svg"' in page
 
 
@@ -237,13 +238,17 @@ def test_atlas_feed_is_atom_newest_first_dated_by_publication(site_dir: Path):
     feed = parse_feed(site_dir, "feed.xml")
     entries = feed.findall(f"{ATOM}entry")
     dated = [pid for pid in newest_first(PAPERS) if "published" in PAPERS[pid]]
-    assert len(dated) == len(PAPERS) - 1 and "streaming-diloco" not in dated  # the one undated paper
+    undated = [pid for pid in PAPERS if "published" not in PAPERS[pid]]
+    assert undated and len(dated) == len(PAPERS) - len(undated)
+    from atlas.render_facets import FEED_MAX
+
+    dated = dated[:FEED_MAX]  # the newest
     assert [e.findtext(f"{ATOM}id") for e in entries] == [f"{SITE}papers/{pid}/" for pid in dated]
     for e, pid in zip(entries, dated):
         p = PAPERS[pid]
         assert e.findtext(f"{ATOM}title") == p["title"]
         assert e.findtext(f"{ATOM}updated") == f"{p['published'].isoformat()}T00:00:00Z"
-        assert [a.findtext(f"{ATOM}name") for a in e.findall(f"{ATOM}author")] == p["authors"]
+        assert [a.findtext(f"{ATOM}name") for a in e.findall(f"{ATOM}author")] == p.get("authors", [])
         assert e.find(f"{ATOM}link[@rel='alternate']").get("href") == f"{SITE}papers/{pid}/"
     newest = PAPERS[dated[0]]["published"].isoformat()
     assert feed.findtext(f"{ATOM}updated") == f"{newest}T00:00:00Z"
@@ -290,7 +295,10 @@ def test_bibtex_parses_into_one_entry_per_paper(site_dir: Path):
             assert e["eprint"] == p["arxiv"] and e["archivePrefix"] == "arXiv", pid
         else:
             assert "eprint" not in e.fields_dict, pid
-        assert e["author"].count(" and ") == len(p["authors"]) - 1, pid
+        if "authors" in p:
+            assert e["author"].count(" and ") == len(p["authors"]) - 1, pid
+        else:  # only a count of authors is known: no made-up names
+            assert "author" not in e.fields_dict and f"{p['author_count']} authors" in e["note"], pid
 
 
 def test_csl_json_has_one_item_per_paper(site_dir: Path):
@@ -299,7 +307,7 @@ def test_csl_json_has_one_item_per_paper(site_dir: Path):
     for i in items:
         p = PAPERS[i["id"]]
         assert i["type"] == "article" and i["title"] == p["title"]
-        assert [a["literal"] for a in i["author"]] == p["authors"]
+        assert [a["literal"] for a in i.get("author", [])] == p.get("authors", [])
         if "published" in p:
             d = p["published"]
             assert i["issued"] == {"date-parts": [[d.year, d.month, d.day]]}
@@ -336,7 +344,7 @@ def test_ris_has_one_record_per_paper(site_dir: Path):
     assert sorted(by_id) == sorted(PAPERS)
     for pid, p in PAPERS.items():
         r = by_id[pid]
-        assert r["TI"] == [p["title"]] and r["AU"] == p["authors"]
+        assert r["TI"] == [p["title"]] and r.get("AU", []) == p.get("authors", [])
         if "published" in p:
             assert r["DA"] == [p["published"].strftime("%Y/%m/%d/")]
         if "arxiv" in p:
@@ -350,7 +358,7 @@ def test_every_paper_page_carries_highwire_citation_tags(site_dir: Path):
         for name, content in meta:
             tags.setdefault(name, []).append(content)
         assert tags["citation_title"] == [p["title"]], pid  # unescaped by the parser: escaped once, exactly
-        assert tags["citation_author"] == p["authors"], pid
+        assert tags.get("citation_author", []) == p.get("authors", []), pid
         if "published" in p:
             assert tags["citation_publication_date"] == [p["published"].strftime("%Y/%m/%d")], pid
         else:

@@ -173,3 +173,27 @@ def test_a_large_atlas_says_on_its_pages_that_related_papers_were_searched(monke
     assert "each paper is compared with the papers that share one of its 10 strongest terms" in searched
     assert "a similar paper sharing none of them can be missed" in searched
 
+
+def test_the_similarity_cut_separates_topical_pairs_from_noise_on_the_real_data():
+    """MIN_SCORE is where listed pairs start to share a top-level topic clearly more often than
+    random pairs do: below it they share one at about the random rate."""
+    import itertools
+
+    from atlas.build import load_atlas
+    from atlas.related import MIN_SCORE
+
+    atlas, _ = load_atlas(DATA)
+    uncut = related_papers(atlas, min_score=0.0)
+
+    def share(a: str, b: str) -> bool:
+        return bool(set(atlas.roots_of(atlas.papers[a])) & set(atlas.roots_of(atlas.papers[b])))
+
+    pairs = list(itertools.combinations(sorted(atlas.papers), 2))
+    base = sum(share(a, b) for a, b in pairs) / len(pairs)
+    above = [share(a, b) for a, items in uncut.items() for b, s in items if s >= MIN_SCORE]
+    below = [share(a, b) for a, items in uncut.items() for b, s in items if s < MIN_SCORE]
+    assert len(above) > 300 and len(below) > 50
+    assert sum(above) / len(above) >= 1.5 * base
+    assert sum(below) / len(below) <= 1.2 * base
+    cut = related_papers(atlas)
+    assert all(s >= MIN_SCORE for items in cut.values() for _, s in items)

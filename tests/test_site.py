@@ -39,8 +39,9 @@ def test_unknown_facts_are_said_plainly(site_dir: Path):
     assert "no verified arXiv id or code repository is recorded" in sgc
     links = sgc.split('<p class="atlas-links">', 1)[1].split("</p>", 1)[0]
     assert "arxiv.org" not in links and "huggingface.co" not in links
-    diloco = (site_dir / "papers" / "streaming-diloco" / "index.html").read_text(encoding="utf-8")
-    assert "not stated by the source" in diloco
+    undated = (site_dir / "papers" / "zero-offload" / "index.html").read_text(encoding="utf-8")
+    assert "published: " not in (DATA / "papers" / "zero-offload.yml").read_text(encoding="utf-8")
+    assert "not stated by the source" in undated
 
 
 def test_every_internal_link_and_anchor_resolves(site_dir: Path):
