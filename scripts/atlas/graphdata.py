@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import networkx as nx
+
 from .layout import topic_layout
 from .model import Atlas
 from .related import related_edges
@@ -71,122 +73,30 @@ def with_related(skeleton: dict[str, Any], atlas: Atlas,
     return {**skeleton, "edges": edges}
 
 
-_GRAPHML_NS = ('xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-               'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"')
-# GraphML's attr.type for each Python type of a value (networkx's own names).
-_GRAPHML_TYPES = {str: "string", bool: "boolean", int: "long", float: "double"}
-# Characters XML 1.0 cannot carry at all, not even as a character reference.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_XML_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                           "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"})
-
-
-def _xml_checked(text: str) -> str:
-    bad = _XML_FORBIDDEN.search(text)
-    if bad:
-        raise ValueError(f"U+{ord(bad.group()):04X} cannot be written in XML 1.0 (in {text[:60]!r})")
-    return text
-
-
-_XML_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(value: Any) -> str:
-    """`value` as XML character data: markup characters escaped (a carriage return too, which
-    an XML parser would otherwise read as a line feed)."""
-    text = str(value)
-    if _XML_SPECIAL.search(text) is None:  # the usual case: nothing to escape
-        return text
-    return _xml_checked(text).translate(_XML_TEXT)
-
-
-_XML_ATTR_SPECIAL = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
-
-
-def _xml_attr(value: Any) -> str:
-    """`value` as a double-quoted XML attribute value (tabs and line breaks kept as references)."""
-    text = str(value)
-    if _XML_ATTR_SPECIAL.search(text) is None:
-        return f'"{text}"'
-    return '"' + _xml_checked(text).translate(_XML_ATTR) + '"'
-
-
 def graphml(data: dict[str, Any]) -> bytes:
-    """The node-link graph data as GraphML (networkx, Gephi, yEd): same nodes, same edges.
-
-    GraphML attributes are scalars, so list attributes (a paper's topics) are joined with
-    commas; absent attributes are left out rather than written as empty values. Written as
-    a stream of escaped lines, exactly as networkx's writer lays it out (keys `d0`, `d1`, ...
-    in the order first used, listed last first; an edge's id is its type; non-ASCII characters
-    as character references) but without
-    building an element tree of the whole graph. Edges sharing source, target and type are
-    one GraphML edge (networkx's multigraph key), with the later edge's attributes.
-    """
+    """The node-link graph data as GraphML (networkx, Gephi, yEd), written by networkx: the same
+    nodes and edges. GraphML attributes are scalars, so list attributes (a paper's topics) are
+    joined with commas, and absent attributes are left out. Edges sharing source, target and
+    type are one GraphML edge (the multigraph key is the type)."""
     def attrs(item: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
-        return {k: ",".join(v) if isinstance(v, list) else v
-                for k, v in item.items() if k not in skip and v is not None}
-
-    graph_attrs = attrs(data["graph"], ("node_default", "edge_default"))
-    nodes = [(n["id"], attrs(n, ("id",))) for n in data["nodes"]]
-    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for e in data["edges"]:
-        key = (e["source"], e["target"], e["type"])
-        edges.setdefault(key, {}).update(attrs(e, ("source", "target")))
-
-    keys: dict[tuple[str, str, str], str] = {}  # (name, attr.type, scope) -> key id
-    opening: dict[tuple[str, type, str], str] = {}  # (name, Python type, scope) -> '<data key="dN">'
-
-    def data_lines(scope: str, values: dict[str, Any], indent: str) -> list[str]:
-        out = []
-        for name, value in values.items():
-            cls = type(value)
-            tag = opening.get((name, cls, scope))
-            if tag is None:
-                kind = _GRAPHML_TYPES.get(cls)
-                if kind is None:
-                    raise TypeError(f"GraphML cannot hold {cls.__name__} values ({name})")
-                kid = keys.setdefault((name, kind, scope), f"d{len(keys)}")
-                tag = opening[(name, cls, scope)] = f'{indent}<data key="{kid}">'
-            # Numbers need no escaping; text does.
-            out.append(f"{tag}{value}</data>" if cls is int or cls is float else f"{tag}{_xml_text(value)}</data>")
+        out = {k: ",".join(v) if isinstance(v, list) else v for k, v in item.items() if k not in skip and v is not None}
+        for v in out.values():
+            # The schema keeps control characters out of every field; should one get through,
+            # the build stops rather than write a file no XML reader opens.
+            bad = _XML_FORBIDDEN.search(v) if isinstance(v, str) else None
+            if bad:
+                raise ValueError(f"U+{ord(bad.group()):04X} cannot be written in XML 1.0 (in {v[:60]!r})")
         return out
 
-    graph_data_lines = data_lines("graph", graph_attrs, "    ")
-    # The keys come first but are only known at the end: the body is kept as encoded chunks
-    # (a list of a million short strings would be several times the file's size).
-    chunks: list[bytes] = []
-    body: list[str] = []
+    g = nx.MultiDiGraph(**attrs(data["graph"], ()))
+    for n in data["nodes"]:
+        g.add_node(n["id"], **attrs(n, ("id",)))
+    for e in data["edges"]:
+        g.add_edge(e["source"], e["target"], key=e["type"], **attrs(e, ("source", "target")))
+    return ("\n".join(nx.generate_graphml(g)) + "\n").encode("utf-8")
 
-    def flush() -> None:
-        if body:
-            # ASCII with character references, as networkx writes it (the same text to any XML reader).
-            chunks.append(("\n".join(body) + "\n").encode("ascii", "xmlcharrefreplace"))
-            body.clear()
 
-    for nid, values in nodes:
-        lines = data_lines("node", values, "      ")
-        if lines:
-            body += [f"    <node id={_xml_attr(nid)}>", *lines, "    </node>"]
-        else:
-            body.append(f"    <node id={_xml_attr(nid)} />")
-        if len(body) > 20_000:
-            flush()
-    quoted: dict[str, str] = {}  # node id -> its attribute value, for the edges that name it
-    for (source, target, kind), values in edges.items():
-        src = quoted.get(source) or quoted.setdefault(source, _xml_attr(source))
-        dst = quoted.get(target) or quoted.setdefault(target, _xml_attr(target))
-        head = f"    <edge source={src} target={dst} id={_xml_attr(kind)}"
-        lines = data_lines("edge", values, "      ")
-        body += [head + ">", *lines, "    </edge>"] if lines else [head + " />"]
-        if len(body) > 20_000:
-            flush()
-    body += [*graph_data_lines, "  </graph>", "</graphml>"]
-    flush()
-    key_lines = [f'  <key id="{kid}" for="{scope}" attr.name={_xml_attr(name)} attr.type="{kind}" />'
-                 for (name, kind, scope), kid in reversed(keys.items())]
-    head = [f"<graphml {_GRAPHML_NS}>", *key_lines, '  <graph edgedefault="directed">']
-    return b"".join([("\n".join(head) + "\n").encode("ascii", "xmlcharrefreplace"), *chunks])
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # Above this many papers the graph page opens on the topic-level overview; the full map of

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Atlas
-from .related import MIN_SCORE, STRONG_TERMS
+from .related import MIN_SCORE
 
 CURATED = ("extends", "uses", "compares-with", "alternative-to")
 # Relation types in the order the twins list them, with a heading and what the edge means.
@@ -214,18 +214,10 @@ class TwinGroup:
     edges: list[dict[str, Any]]
 
 
-# Above related.EXACT_UP_TO papers, related papers are searched among candidates (see related.py).
-RELATED_SEARCHED = (" In this atlas, too large to compare every pair, each paper is compared with the papers that share "
-                    f"one of its {STRONG_TERMS} strongest terms: every score shown is exact, but a similar paper sharing none of "
-                    "them can be missed.")
-
-
-def twin(view: dict[str, Any], always: tuple[str, ...] = (), related_searched: bool = False,
-         keep_order: bool = False) -> list[TwinGroup]:
+def twin(view: dict[str, Any], always: tuple[str, ...] = (), keep_order: bool = False) -> list[TwinGroup]:
     """The view's edges grouped by relation type (in `EDGE_TYPES` order), each with its two nodes.
 
     Types listed in `always` get a group even when empty, so a page can say "none recorded".
-    `related_searched`: the related papers were searched, not found by comparing every pair.
     Edges of the view's focus come first; related edges are listed best first within each
     source; everything else by endpoint ids. With `keep_order`, edges stay in the view's order.
     """
@@ -243,7 +235,5 @@ def twin(view: dict[str, Any], always: tuple[str, ...] = (), related_searched: b
         if not keep_order:
             edges.sort(key=lambda e: (near(e), e["source"], e.get("rank", 0), e["target"]))
         heading, meaning = EDGE_TYPES.get(t, (t, "A relation recorded in the data."))
-        if t == "related" and related_searched:
-            meaning += RELATED_SEARCHED
         groups.append(TwinGroup(t, heading, meaning, edges))
     return groups

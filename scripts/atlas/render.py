@@ -35,30 +35,11 @@ def page_url(src: str) -> str:
     return src[: -len(".md")] + "/"
 
 
-@lru_cache(maxsize=4096)
-def _parts(path: str) -> tuple[str, ...]:
-    return tuple(x for x in path.split("/") if x and x != ".")
-
-
-def _relpath(path: str, start: str) -> str:
-    """posixpath.relpath for site-relative paths without '..' (without its abspath calls)."""
-    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
-        return posixpath.relpath(path, start)
-    p, s = _parts(path), _parts(start)
-    i = 0
-    for a, b in zip(p, s):
-        if a != b:
-            break
-        i += 1
-    rel = [".."] * (len(s) - i) + list(p[i:])
-    return "/".join(rel) if rel else "."
-
-
 def relative(from_url: str, to_url: str) -> str:
     """Link from the page at `from_url` to `to_url` (both site-relative) that works under any sub-path."""
     base = from_url.rstrip("/") or "."
     target, _, frag = to_url.partition("#")
-    out = _relpath(target.rstrip("/") or ".", base)
+    out = posixpath.relpath(target.rstrip("/") or ".", base)
     if target.endswith("/") or target == "":
         out = "./" if out == "." else out + "/"
     return out + (f"#{frag}" if frag else "")
@@ -147,14 +128,9 @@ class Links:
 
     def __init__(self, from_src: str) -> None:
         self.here = page_url(from_src)
-        self._memo: dict[str, str] = {}  # a long list links the same pages over and over
 
     def to(self, src_or_url: str) -> str:
-        out = self._memo.get(src_or_url)
-        if out is None:
-            url = page_url(src_or_url) if src_or_url.endswith(".md") else src_or_url
-            out = self._memo[src_or_url] = relative(self.here, url)
-        return out
+        return relative(self.here, page_url(src_or_url) if src_or_url.endswith(".md") else src_or_url)
 
     def paper(self, pid: str) -> str:
         return self.to(f"papers/{pid}.md")
@@ -169,77 +145,19 @@ class Links:
 def _render(name: str, src: str, **ctx: Any) -> str:
     links = Links(src)
     if "atlas" in ctx:
-        ctx.setdefault("item", _item_renderer(ctx["atlas"], links))
-        ctx.setdefault("chip", _chip_renderer(ctx["atlas"], links))
+        atlas = ctx["atlas"]
+        ctx.setdefault("item", lambda p: _macro("_macros.j2", "paper_item")(p, links, atlas))
+        ctx.setdefault("chip", lambda tid: _macro("_macros.j2", "topic_chip")(tid, links, atlas))
     return environment().get_template(name).render(links=links, src=src, **ctx)
 
 
-def _macro(atlas: Atlas, name: str):
-    """A macro of _macros.j2, looked up once per build (templates still reload between builds)."""
-    macros: dict = atlas.__dict__.setdefault("_macros", {})
-    if name not in macros:
-        macros[name] = getattr(environment().get_template("_macros.j2").module, name)
-    return macros[name]
+def _macro(template: str, name: str):
+    return getattr(environment().get_template(template).module, name)
 
 
-def _link_scope(links: Links, target: str) -> tuple | None:
-    """A cache key under which what a page shows for `target` (a site-relative page URL) is the
-    same on every page with that key, or None if it must be rendered for this page alone.
-
-    Relative links from pages that are siblings (`papers/a/` and `papers/b/`) to a page outside
-    either (`papers/c/`, `topics/x/`) are the same (`../c/`, `../../topics/x/`); a target inside
-    the page's own folder (the page itself, `topics/x/` from `topics/`) is linked differently.
-    (Called for every node of every twin: the page's own part is worked out once per `Links`.)
-    """
-    mine = links.__dict__.get("_scope")
-    if mine is None:
-        here = [x for x in links.here.split("/") if x]
-        mine = links._scope = ("/".join(here) + "/" if here else None, (tuple(here[:-1]), len(here)))
-    prefix, scope = mine
-    if prefix is not None and (target + "/").replace("//", "/").startswith(prefix):
-        return None
-    return scope
-
-
-def _cached(atlas: Atlas, name: str, links: Links, target: str, key: Any, render_it) -> Markup:
-    scope = _link_scope(links, target)
-    if scope is None:
-        return render_it()
-    cache: dict = atlas.__dict__.setdefault(name, {})
-    full = (scope, key)
-    out = cache.get(full)
-    if out is None:
-        out = cache[full] = render_it()
-    return out
-
-
-def _chip_renderer(atlas: Atlas, links: Links):
-    """`chip(tid)`: the `topic_chip` macro's output, rendered once per group of sibling pages."""
-    macro = _macro(atlas, "topic_chip")
-
-    def chip(tid: str) -> Markup:
-        return _cached(atlas, "_chip_cache", links, f"topics/{tid}/", tid, lambda: macro(tid, links, atlas))
-    return chip
-
-
-def _item_renderer(atlas: Atlas, links: Links):
-    """`item(p)`: the `paper_item` macro's output for paper `p` on this page, rendered once per
-    group of sibling pages. The macro's output depends on the page only through relative links,
-    which are the same from sibling pages (`papers/a/` and `papers/b/` both link `../c/`), so a
-    paper listed on thousands of pages is rendered once, not thousands of times."""
-    macro = _macro(atlas, "paper_item")
-
-    def item(p: Paper) -> Markup:
-        return _cached(atlas, "_item_cache", links, f"papers/{p.id}/", p.id, lambda: macro(p, links, atlas))
-    return item
-
-
-def text_twin(atlas: Atlas, links: Links, dom_id: str, view: dict, groups: list, **options: Any) -> Markup:
+def text_twin(links: Links, dom_id: str, view: dict, groups: list, **options: Any) -> Markup:
     """The text twin of a graph view (templates/_twin.j2)."""
-    macros: dict = atlas.__dict__.setdefault("_twin_macros", {})
-    if "twin" not in macros:
-        macros["twin"] = environment().get_template("_twin.j2").module.twin
-    return macros["twin"](dom_id, view, groups, links, **options)
+    return _macro("_twin.j2", "twin")(dom_id, view, groups, links, **options)
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -255,38 +173,24 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
-def _related_searched(atlas: Atlas) -> bool:
-    from .related import EXACT_UP_TO
-
-    return len(atlas.papers) > EXACT_UP_TO
-
-
 FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardware", "Hardware"))
 
 
 def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None) -> str:
     src = f"papers/{paper.id}.md"
     links = Links(src)
-    parts = _SiblingParts.of(atlas, links)
     view = graphviews.paper_view(graph, atlas, paper.id)
-    groups = graphviews.twin(view, always=("cites", "related"), related_searched=_related_searched(atlas))
-    f = paper.facets
+    groups = graphviews.twin(view, always=("cites", "related"))
     return environment().get_template("paper.md.j2").render(
-        paper=paper, links_out=paper_links(paper), bibtex=_bibtex(atlas, paper),
-        report_url=report_url(repo_url, paper), view=view, root=parts.root, vis_url=parts.vis_url,
-        chips=Markup(" ").join(parts.chip(t) for t in paper.topics) + Markup(" ") if paper.topics else Markup(""),
-        facet_rows=[(label, Markup(", ").join(parts.facet_link(key, v) for v in f.get(key, [])))
-                    for key, label in FACET_ROWS],
-        artifact_link=parts.facet_link("artifact", f["artifact"]) if f.get("artifact") else None,
-        legend=parts.legend(tuple(g.type for g in groups)),
-        twin_html=text_twin(atlas, links, "paper-graph", view, groups, focus_name="this paper"),
+        atlas=atlas, paper=paper, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
+        report_url=report_url(repo_url, paper), view=view, groups=groups, facet_rows=FACET_ROWS,
         star=star_data(view),
         linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None,
-        mentions=[parts.mention(w) for w in paper.mentions if w in atlas.external],
+        mentions=[atlas.external[w] for w in paper.mentions if w in atlas.external],
         mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
         cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
         cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])),
-        recorded=sum(1 for p in atlas.papers.values() if p.references_recorded), links=links,
+        recorded=sum(1 for p in atlas.papers.values() if p.references_recorded),
     )
 
 
@@ -313,52 +217,8 @@ def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex)
     view = graphviews.linked_from_view(graph, atlas, paper.id)
     groups = graphviews.twin(view, keep_order=True)
     return _render("linked_from.md.j2", src, atlas=atlas, paper=paper, count=len(view["nodes"]) - 1,
-                   twin_html=text_twin(atlas, Links(src), "linked-from", view, groups, level=2,
+                   twin_html=text_twin(Links(src), "linked-from", view, groups, level=2,
                                        focus_name="this paper"))
-
-
-class _SiblingParts:
-    """Pieces of a paper page that are the same on every paper page (all are siblings under
-    `papers/`, so their relative links to other pages agree): built once per build, by the same
-    templates and macros as elsewhere, and reused on every page."""
-
-    def __init__(self, atlas: Atlas, links: Links) -> None:
-        self.atlas, self.links = atlas, links
-        self.root = links.root()
-        self.vis_url = links.to("assets/vendor/vis-network/vis-network.min.js")
-        self.chip = _chip_renderer(atlas, links)  # the one topic-chip cache every page uses
-        self._made: dict[tuple, Markup] = {}
-
-    @classmethod
-    def of(cls, atlas: Atlas, links: Links) -> "_SiblingParts":
-        cache: dict = atlas.__dict__.setdefault("_sibling_parts", {})
-        scope = _link_scope(links, "index.md")
-        if scope not in cache:
-            cache[scope] = cls(atlas, links)
-        return cache[scope]
-
-    def _once(self, key: tuple, make) -> Markup:
-        if key not in self._made:
-            self._made[key] = make()
-        return self._made[key]
-
-    def facet_link(self, facet: str, value: str) -> Markup:
-        return self._once(("facet", facet, value),
-                          lambda: _macro(self.atlas, "facet_link")(facet, value, self.links, self.atlas))
-
-    def legend(self, types: tuple[str, ...]) -> Markup:
-        return self._once(("legend", types), lambda: _graph_macro(self.atlas, "edge_legend")(list(types), self.atlas))
-
-    def mention(self, work_id: str) -> Markup:
-        return self._once(("mention", work_id),
-                          lambda: _macro(self.atlas, "mention_item")(self.atlas.external[work_id]))
-
-
-def _graph_macro(atlas: Atlas, name: str):
-    macros: dict = atlas.__dict__.setdefault("_graph_macros", {})
-    if name not in macros:
-        macros[name] = getattr(environment().get_template("_graph.j2").module, name)
-    return macros[name]
 
 
 def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> str:
@@ -368,7 +228,7 @@ def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> s
     view = graphviews.topic_view(graph, atlas, topic_id)
     papers = atlas.papers_in(topic_id)
     return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=papers, view=view, twin=graphviews.twin(view, related_searched=_related_searched(atlas)),
+                   papers=papers, view=view, twin=graphviews.twin(view),
                    graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
                    foundations=foundations(atlas, papers), recorded_here=sum(1 for p in papers if p.references_recorded),
                    most_cited=sorted(((p, atlas.citation_counts[p.id]) for p in papers if p.id in atlas.citation_counts),
@@ -416,7 +276,7 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
     counts = {t: sum(1 for e in graph["edges"] if e["type"] == t) for t in types}
     defaults = graphviews.global_default_types(len(atlas.papers))
     return _render("graph.md.j2", "graph.md", atlas=atlas, graph_url=graph_url, view=view,
-                   twin=graphviews.twin(view, related_searched=_related_searched(atlas)), edge_types=types, edge_counts=counts,
+                   twin=graphviews.twin(view), edge_types=types, edge_counts=counts,
                    edge_defaults=defaults, spokes_hidden=[t for t in graphviews.SPOKE_TYPES if t not in defaults],
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
                    undated=sum(1 for p in atlas.papers.values() if p.year is None),
@@ -424,15 +284,7 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
 
 
 def render_bibliography(atlas: Atlas) -> str:
-    return "\n".join(_bibtex(atlas, p) for p in atlas.papers.values())
-
-
-def _bibtex(atlas: Atlas, paper: Paper) -> str:
-    """bibtex(paper), computed once per build: the paper page and papers.bib both show it."""
-    cache: dict = atlas.__dict__.setdefault("_bibtex_cache", {})
-    if paper.id not in cache:
-        cache[paper.id] = bibtex(paper)
-    return cache[paper.id]
+    return "\n".join(bibtex(p) for p in atlas.papers.values())
 
 
 def report_url(repo_url: str | None, paper: Paper) -> str | None:

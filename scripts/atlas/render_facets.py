@@ -24,7 +24,7 @@ from collections import Counter
 from typing import Any
 
 from .model import Atlas, Paper
-from .render import Links, _macro, _render
+from .render import Links, _render
 
 KINDS = ("optimizes", "techniques", "hardware", "artifact")
 KIND_NAMES = {"optimizes": "Optimises", "techniques": "Technique", "hardware": "Hardware", "artifact": "Code"}
@@ -90,22 +90,7 @@ def render_facet_value(atlas: Atlas, kind: str, value: str) -> str:
     src = facet_src(kind, value)
     return _render("facet_value.md.j2", src, atlas=atlas, kind=kind, value=value,
                    entry=entry, kind_name=KIND_NAMES[kind], kind_title=KIND_TITLES[kind],
-                   papers=papers_with(atlas, kind, value), item=_facet_item(atlas, Links(src)))
-
-
-def _facet_item(atlas: Atlas, links: Links):
-    """`item(p)` for facet value pages: the `paper_item` macro's output, once per paper for all
-    of them. Every facet value page is `facets/<kind>/<value>/`, and a paper page is outside
-    `facets/`, so the link to it (`../../../papers/<id>/`) is the same from each of them."""
-    macro = _macro(atlas, "paper_item")
-    cache: dict[str, Any] = atlas.__dict__.setdefault("_facet_item_cache", {})
-
-    def item(p: Paper) -> Any:
-        out = cache.get(p.id)
-        if out is None:
-            out = cache[p.id] = macro(p, links, atlas)
-        return out
-    return item
+                   papers=papers_with(atlas, kind, value))
 
 
 # The faceted list is one table filtered in the browser: at about 1.3 kB a row, 10,000 papers
