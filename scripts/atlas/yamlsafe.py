@@ -3,9 +3,10 @@
 In: the bytes of one file. Out: a `Doc` (plain Python value + the line/column of every node)
 or a list of `Problem`s that name the file, line, column and what is wrong.
 
-The tree is built from the parser's events (libyaml's C parser when available), never by
-PyYAML's constructors, so:
-- anchors, aliases and explicit tags are refused before anything is built (no alias bombs,
+The parser's events are scanned first, then PyYAML's composer builds the node tree and one
+strict walk turns it into plain values (libyaml's C parser when available); PyYAML's
+constructors never run, so:
+- anchors, aliases and explicit tags are refused before any node is composed (no alias bombs,
   nothing constructed from `!!python/...`);
 - scalars are never resolved by YAML 1.1 rules: `no`, `off`, `2312.99910` and `2023-13-45`
   stay the text that was written, and the schema judges them;
@@ -24,7 +25,7 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml is ~15x faster than the pure-Python parser; the events are the same.
+try:  # libyaml is much faster than the pure-Python parser; the events and nodes are the same.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
@@ -78,51 +79,17 @@ class Scalar:
 
 class Doc:
     """A parsed file: its `value`, and where each node is (`marks`), each key is (`key_marks`),
-    each scalar value ends (`ends`) and which scalars were plain (`plain`).
+    each scalar value ends (`ends`) and which scalars were plain (`plain`)."""
 
-    The positions are only needed to report a problem, which almost no file has: a file read
-    by `parse` keeps its text and records them by parsing it again the first time one is
-    asked for (the same events, so the same positions)."""
-
-    def __init__(self, value: Any = None, source: str | None = None) -> None:
+    def __init__(self, value: Any = None) -> None:
         self.value = value
-        self._source = source
-        self._marks: dict[Path_, tuple[int, int]] = {}
-        self._key_marks: dict[Path_, tuple[int, int]] = {}
-        self._ends: dict[Path_, tuple[int, int]] = {}
-        self._plain: set[Path_] = set()
-        self._top_plain: set[str] = set()  # top-level keys whose value is a plain scalar (fast path)
-
-    def _locate(self) -> None:
-        if self._source is not None:
-            source, self._source = self._source, None
-            _parse_events(source, self)
-
-    @property
-    def marks(self) -> dict[Path_, tuple[int, int]]:
-        self._locate()
-        return self._marks
-
-    @property
-    def key_marks(self) -> dict[Path_, tuple[int, int]]:
-        self._locate()
-        return self._key_marks
-
-    @property
-    def ends(self) -> dict[Path_, tuple[int, int]]:
-        """Where each scalar value ends (line, column just past it), for mapping a position to a field."""
-        self._locate()
-        return self._ends
-
-    @property
-    def plain(self) -> set[Path_]:
-        self._locate()
-        return self._plain
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.key_marks: dict[Path_, tuple[int, int]] = {}
+        self.ends: dict[Path_, tuple[int, int]] = {}
+        self.plain: set[Path_] = set()
 
     def is_plain(self, path: Path_) -> bool:
         """Whether the scalar at `path` was written plain (unquoted, not a block)."""
-        if len(path) == 1 and self._source is not None:
-            return path[0] in self._top_plain
         return tuple(path) in self.plain
 
     def field_at(self, line: int, col: int) -> Path_ | None:
@@ -240,9 +207,7 @@ def parse(raw: bytes) -> Doc:
         line, col, ch = bad[0]
         where = ""
         try:
-            probe = Doc(None)
-            _parse_events(_BAD_CHARS.sub("\ufffd", text), probe)
-            path = probe.field_at(line, col)
+            path = _read(_BAD_CHARS.sub("\ufffd", text)).field_at(line, col)
             where = _path_name(path) if path else ""
         except (yaml.YAMLError, YamlError):
             pass
@@ -251,16 +216,7 @@ def parse(raw: bytes) -> Doc:
                 "not a character YAML allows" if ch in "\ufffe\uffff" else "a control character")
         raise YamlError(line, col, f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it", where)
     try:
-        # The fast path: the value alone. A file it would refuse (or that libyaml cannot
-        # read) is parsed again below by the full path, which words the error.
-        doc = Doc(None, source=text)
-        doc.value = _parse_values(text, doc._top_plain)
-        return doc
-    except (_Refused, yaml.YAMLError):
-        pass
-    doc = Doc(None)
-    try:
-        root = _parse_events(text, doc)
+        return _read(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
@@ -273,8 +229,6 @@ def parse(raw: bytes) -> Doc:
         raise YamlError(line, col, message) from None
     except yaml.YAMLError as exc:  # reader errors (e.g. a control character) carry no mark
         raise YamlError(1, 1, f"YAML error: {exc}") from None
-    doc.value = root
-    return doc
 
 
 def _path_name(path: Path_) -> str:
@@ -284,181 +238,66 @@ def _path_name(path: Path_) -> str:
     return out
 
 
-def _parse_events(text: str, doc: Doc) -> Any:
-    loader = _Loader(text)
-    try:
-        return _build(loader.get_event, doc)
-    finally:
-        loader.dispose()
+def _read(text: str) -> Doc:
+    _refuse_what_yaml_would_expand(text)
+    doc = Doc()
+    node = yaml.compose(text, Loader=_Loader)
+    doc.value = None if node is None else _walk(node, (), doc)
+    return doc
 
 
-def _parse_values(text: str, top_plain: set[str]) -> Any:
-    loader = _Loader(text)
-    try:
-        return _values(loader.get_event, top_plain)
-    finally:
-        loader.dispose()
-
-
-_StreamEnd = yaml.StreamEndEvent
-_Scalar, _MapStart, _SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-_MapEnd, _SeqEnd, _DocStart, _Alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent, yaml.AliasEvent
-
-
-def _build(get_event: Any, doc: Doc) -> Any:
-    """The document's value from the parser's events, recording where every node and key is
-    (and where every scalar value ends).
-
-    One loop dispatching on the event's exact class (this runs for every event of every data
-    file, so it avoids per-event helper calls, generators and isinstance chains).
-    """
-    documents = 0
-    root: Any = None
-    stack: list[tuple[Any, Path_, dict[str, int] | None]] = []  # seen-keys is None for a list
-    pending_key: list[Any] = []  # for each open container: mapping key awaiting its value, or None
-    marks, key_marks, ends, plain_paths = doc._marks, doc._key_marks, doc._ends, doc._plain
-    null, int_match = _NULL, _INT.match
-
-    while True:
-        event = get_event()
-        cls = type(event)
-        if cls is _StreamEnd:
-            break
-        if cls is _Scalar or cls is _MapStart or cls is _SeqStart:
-            start = event.start_mark
-            if event.anchor is not None:
-                raise YamlError(*_pos(start), f"anchors (&{event.anchor}) are not allowed in atlas data")
-            if event.tag is not None:
-                raise YamlError(*_pos(start), f"explicit tags ({event.tag}) are not allowed in atlas data")
-            if cls is _Scalar:
-                is_plain = not event.style  # libyaml reports plain as "", PyYAML as None
-                value: Any = event.value
-                if is_plain:
-                    if value in null:
-                        value = None
-                    elif int_match(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
-                        value = int(value)
-            else:
-                if len(stack) >= MAX_DEPTH:
-                    raise YamlError(*_pos(start), f"nested deeper than {MAX_DEPTH} levels")
-                is_plain = False
-                value = {} if cls is _MapStart else []
-            # Attach the node to its parent.
-            if not stack:
-                root = value
-                path: Path_ = ()
-            else:
-                container, cpath, seen = stack[-1]
-                if seen is None:
-                    path = (*cpath, len(container))
-                    container.append(value)
-                elif pending_key[-1] is None:
-                    if not isinstance(value, str):
-                        raise YamlError(*_pos(start), "a key must be a plain string")
-                    key_path = (*cpath, value)
-                    if value in seen:
-                        raise YamlError(
-                            *_pos(start),
-                            f"duplicate key '{value}' (first on line {seen[value]}); keep one",
-                            ".".join(str(p) for p in key_path),
-                        )
-                    seen[value] = start.line + 1
-                    key_marks[key_path] = (start.line + 1, start.column + 1)
-                    pending_key[-1] = value
-                    continue
-                else:
-                    key = pending_key[-1]
-                    pending_key[-1] = None
-                    path = (*cpath, key)
-                    container[key] = value
-            marks[path] = (start.line + 1, start.column + 1)
-            if cls is _Scalar:
-                end = event.end_mark
-                ends[path] = (end.line + 1, end.column + 1)
-                if is_plain:
-                    plain_paths.add(path)
-            else:
-                stack.append((value, path, {} if cls is _MapStart else None))
-                pending_key.append(None)
-        elif cls is _MapEnd or cls is _SeqEnd:
-            stack.pop()
-            pending_key.pop()
-        elif cls is _DocStart:
+def _refuse_what_yaml_would_expand(text: str) -> None:
+    """Anchors, aliases, explicit tags, a second document and deep nesting, refused from the
+    parser's events before the composer builds (and an alias would share) any node."""
+    depth = documents = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(*_pos(event.start_mark), "aliases (*name) are not allowed in atlas data")
+        if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
                 raise YamlError(*_pos(event.start_mark), "several YAML documents ('---'); keep one")
-        elif cls is _Alias:
-            raise YamlError(*_pos(event.start_mark), "aliases (*name) are not allowed in atlas data")
-    return root
+        if isinstance(event, yaml.NodeEvent):
+            if event.anchor is not None:
+                raise YamlError(*_pos(event.start_mark), f"anchors (&{event.anchor}) are not allowed in atlas data")
+            if getattr(event, "tag", None) is not None:
+                raise YamlError(*_pos(event.start_mark), f"explicit tags ({event.tag}) are not allowed in atlas data")
+        if isinstance(event, yaml.CollectionStartEvent):
+            if depth >= MAX_DEPTH:
+                raise YamlError(*_pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
-class _Refused(Exception):
-    """The fast path met something `_build` refuses: parse again with positions to say what."""
-
-
-_IN_LIST, _NO_KEY = object(), object()
-
-
-def _values(get_event: Any, top_plain: set[str]) -> Any:
-    """The document's value from the parser's events, as `_build` makes it, without positions
-    (but adding to `top_plain` each top-level key whose value is a plain scalar).
-
-    Everything `_build` refuses (anchors, tags, aliases, a second document, deep nesting, a
-    key that is not a plain string, a duplicate key) raises `_Refused` instead, so the caller
-    runs `_build` to report it with its line, column and field."""
-    documents = 0
-    root: Any = None
-    stack: list[Any] = []   # open containers
-    keys: list[Any] = []    # for each: _IN_LIST, _NO_KEY, or the mapping key awaiting its value
-    null, int_match = _NULL, _INT.match
-    while True:
-        event = get_event()
-        cls = type(event)
-        if cls is _Scalar:
-            if event.anchor is not None or event.tag is not None:
-                raise _Refused
-            value: Any = event.value
-            if not event.style:
-                if len(stack) == 1 and keys[-1] is not _NO_KEY and keys[-1] is not _IN_LIST:
-                    top_plain.add(keys[-1])
-                if value in null:
-                    value = None
-                elif int_match(value) and len(value.lstrip("+-")) <= MAX_INT_DIGITS:
-                    value = int(value)
-        elif cls is _MapStart or cls is _SeqStart:
-            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
-                raise _Refused
-            value = {} if cls is _MapStart else []
-        elif cls is _MapEnd or cls is _SeqEnd:
-            stack.pop()
-            keys.pop()
-            continue
-        elif cls is _StreamEnd:
-            return root
-        elif cls is _DocStart:
-            documents += 1
-            if documents > 1:
-                raise _Refused
-            continue
-        elif cls is _Alias:
-            raise _Refused
-        else:
-            continue
-        if not stack:
-            root = value
-        else:
-            key = keys[-1]
-            if key is _IN_LIST:
-                stack[-1].append(value)
-            elif key is _NO_KEY:
-                # Every earlier key of this mapping already has its value: `in` finds duplicates.
-                if type(value) is not str or value in stack[-1]:
-                    raise _Refused
-                keys[-1] = value
-                continue
-            else:
-                stack[-1][key] = value
-                keys[-1] = _NO_KEY
-        if cls is not _Scalar:
-            stack.append(value)
-            keys.append(_NO_KEY if cls is _MapStart else _IN_LIST)
+def _walk(node: yaml.Node, path: Path_, doc: Doc) -> Any:
+    """The node's plain value, recording where it (and every key) is. Scalars are never read by
+    YAML 1.1 rules: a plain scalar is null, a whole number of at most MAX_INT_DIGITS digits, or
+    the text as written."""
+    doc.marks[path] = _pos(node.start_mark)
+    if isinstance(node, yaml.ScalarNode):
+        doc.ends[path] = _pos(node.end_mark)
+        if node.style:
+            return node.value
+        doc.plain.add(path)
+        if node.value in _NULL:
+            return None
+        if _INT.match(node.value) and len(node.value.lstrip("+-")) <= MAX_INT_DIGITS:
+            return int(node.value)
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, (*path, i), doc) for i, item in enumerate(node.value)]
+    out: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        start = key_node.start_mark
+        key = _walk(key_node, (), Doc()) if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            raise YamlError(*_pos(start), "a key must be a plain string")
+        if key in seen:
+            raise YamlError(*_pos(start), f"duplicate key '{key}' (first on line {seen[key]}); keep one",
+                            ".".join(str(p) for p in (*path, key)))
+        seen[key] = start.line + 1
+        doc.key_marks[(*path, key)] = _pos(start)
+        out[key] = _walk(value_node, (*path, key), doc)
+    return out
