@@ -8,12 +8,13 @@ NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' 
 export PYTHONPATH := $(CURDIR)/scripts
 export SOURCE_DATE_EPOCH ?= 0
 
-.PHONY: help build serve test validate bench diff new-paper links lock clean browser node
+.PHONY: help build serve test test-fast validate bench diff new-paper links lock clean browser node
 
 help:
 	@echo "make serve     build and serve the site at http://127.0.0.1:8000/"
 	@echo "make build     build the site into site/"
-	@echo "make test      run every test (installs Chromium and, from package-lock.json, axe-core if missing)"
+	@echo "make test      ruff, then every test (installs Chromium and, from package-lock.json, axe-core if missing)"
+	@echo "make test-fast the tests that need no browser and build no site (under 30 s)"
 	@echo "make validate  check every data file and list every problem"
 	@echo "make new-paper ARXIV=2305.14314 [SLUG=qlora]  start data/papers/<slug>.yml from arXiv"
 	@echo "make diff [BASE=origin/main]  what the working tree changes in the atlas, as Markdown"
@@ -59,7 +60,11 @@ $(NODE_STAMP): package-lock.json package.json
 node: $(NODE_STAMP)
 
 test: $(STAMP) browser $(NODE_STAMP)
+	$(BIN)/ruff check scripts tests
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 bench: $(STAMP) browser
 	$(BIN)/python scripts/bench.py $(if $(N),--n $(N))

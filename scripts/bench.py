@@ -117,7 +117,7 @@ _FIRST = ("Ada Alan Barbara Chen Dana Elena Farid Grace Hiro Ines Jun Kavya Lena
           "Priya Quinn Rosa Sven Tara Umar Vera Wei Xin Yara Zoe").split()
 _LAST = ("Abara Brandt Castillo Dufour Eriksen Fujita Gallo Haddad Ivanova Jensen Kowalski Laine "
          "Moreau Nakamura Okafor Petrov Quispe Rossi Sato Tanaka Ueda Varga Weber Xu Yilmaz Zhou").split()
-_NAMES = [f"{f} {l}" for f in _FIRST for l in _LAST]
+_NAMES = [f"{first} {last}" for first in _FIRST for last in _LAST]
 _REL_TYPES = ("extends", "compares-with", "uses", "alternative-to")
 
 
@@ -132,7 +132,7 @@ def _sentence(rng: random.Random, lo: int, hi: int, topic: str = "") -> str:
     return words[0].capitalize() + " " + " ".join(words[1:])
 
 
-def _title(rng: random.Random) -> str:
+def made_up_title(rng: random.Random) -> str:
     """About 80 characters, like a real title (head: subtitle)."""
     head = " ".join(w.capitalize() for w in rng.sample(_WORDS, 2))
     out = head + ": " + _sentence(rng, 6, 8)
@@ -141,7 +141,7 @@ def _title(rng: random.Random) -> str:
     return out[:95].rstrip()
 
 
-def _abstract(rng: random.Random, topics: list[str] | tuple[str, ...] = ()) -> str:
+def made_up_abstract(rng: random.Random, topics: list[str] | tuple[str, ...] = ()) -> str:
     """About 1,500 characters of sentences, each in the jargon of one of the paper's topics."""
     out: list[str] = []
     target = rng.randint(1300, 1700)
@@ -199,7 +199,7 @@ def write_corpus(data_dir: Path, n: int, seed: int = SEED) -> None:
             "# yaml-language-server: $schema=../schema/paper.schema.json",
             "# SYNTHETIC benchmark entry: made-up text, impossible arXiv id (month 13).",
             f"id: {pid}",
-            f'title: "{_title(rng)}"',
+            f'title: "{made_up_title(rng)}"',
             "authors:",
             *[f"  - {a}" for a in authors],
             f"published: {day}",
@@ -229,7 +229,7 @@ def write_corpus(data_dir: Path, n: int, seed: int = SEED) -> None:
             lines.append(f'  result: "{_sentence(rng, 10, 24)}"')
             if vocab.get("artifact"):
                 lines.append(f"  artifact: {rng.choice(vocab['artifact'])}")
-        lines += ["abstract: >-", "\n".join(fold_lines(_abstract(rng, topics), width=98))]
+        lines += ["abstract: >-", "\n".join(fold_lines(made_up_abstract(rng, topics), width=98))]
         (papers / f"{pid}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if (data_dir / "reading-paths.yml").exists():
         # The curated reading paths name curated papers: replace them with paths of synthetic ones.

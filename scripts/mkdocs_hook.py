@@ -37,7 +37,7 @@ from atlas.compact import compact_html  # noqa: E402
 EDIT_SOURCES = {"contribute/index.md": "CONTRIBUTING.md", "contribute/data-reference.md": "data/schema/paper.schema.json"}
 
 
-class _State:
+class State:
     """What one build hands the next under `mkdocs serve` (the hook's events are functions)."""
 
     serving = False
@@ -59,8 +59,8 @@ class _DirtyServeIsExpected(logging.Filter):
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    _State.serving, _State.dirty = command == "serve", dirty
-    if _State.serving and dirty:
+    State.serving, State.dirty = command == "serve", dirty
+    if State.serving and dirty:
         logging.getLogger("mkdocs.commands.build").addFilter(_DirtyServeIsExpected())
 
 
@@ -76,15 +76,15 @@ def on_files(files: Files, config) -> Files:
         raise Abort(f"{exc}; nothing was built. Run `make validate` for the list.") from None
     for p in result.problems:
         print(p, file=sys.stderr)
-    _State.sources = {f"papers/{p.id}.md": p.source for p in result.atlas.papers.values()} | EDIT_SOURCES
+    State.sources = {f"papers/{p.id}.md": p.source for p in result.atlas.papers.values()} | EDIT_SOURCES
     cache = root / ".cache" / "serve"
-    if _State.serving:
+    if State.serving:
         sync_tree(result.files, cache)
     for path, content in result.files.items():
         existing = files.get_file_from_path(path)
         if existing is not None:
             files.remove(existing)
-        if _State.serving:
+        if State.serving:
             files.append(File.generated(config, path, abs_src_path=str(cache / path)))
         else:
             files.append(File.generated(config, path, content=content))
@@ -92,15 +92,15 @@ def on_files(files: Files, config) -> Files:
 
 
 def on_env(env, config, files: Files):
-    _State.order = [f.page.url for f in files.documentation_pages() if f.page is not None]
-    _State.rendered = set()
+    State.order = [f.page.url for f in files.documentation_pages() if f.page is not None]
+    State.rendered = set()
     return env
 
 
 def on_page_context(context, page, config, nav):
     """Point a paper page's edit link at its YAML file, not at a generated Markdown file."""
-    _State.rendered.add(page.url)
-    source = _State.sources.get(page.file.src_uri)
+    State.rendered.add(page.url)
+    source = State.sources.get(page.file.src_uri)
     if source and config.get("repo_url"):
         page.edit_url = f"{config['repo_url'].rstrip('/')}/edit/main/{source}"
     elif page.file.generated_by is not None:
@@ -115,8 +115,8 @@ def on_post_page(output: str, page, config) -> str:
 
 @event_priority(-100)  # after Material's search plugin has written its index
 def on_post_build(config) -> None:
-    if _State.serving and _State.dirty:
-        refresh_search_index(Path(config["site_dir"]) / "search" / "search_index.json", _State.rendered, _State.order)
+    if State.serving and State.dirty:
+        refresh_search_index(Path(config["site_dir"]) / "search" / "search_index.json", State.rendered, State.order)
 
 
 def refresh_search_index(path: Path, rendered: set[str], order: list[str]) -> None:

@@ -39,7 +39,7 @@ def site_dir(tmp_path_factory) -> Path:
     return out
 
 
-class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site only under SUBPATH, as GitHub Pages serves a project site."""
 
     def translate_path(self, path: str) -> str:
@@ -67,7 +67,7 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site_url(site_dir):
-    handler = functools.partial(_SubPathHandler, directory=str(site_dir))
+    handler = functools.partial(SubPathHandler, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -84,7 +84,7 @@ def self_hosted_url(tmp_path_factory):
     from atlas.build import build_site
 
     out = tmp_path_factory.mktemp("self-hosted") / "site"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SubPathHandler, directory=str(out)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(out)))
     url = f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
     before = os.environ.get("ATLAS_SITE_URL")
     os.environ["ATLAS_SITE_URL"] = url
@@ -221,3 +221,22 @@ def pytest_terminal_summary(terminalreporter):
         t = json.loads(transfer.read_text(encoding="utf-8"))
         terminalreporter.write_line(f"paper page {t['paper page']}: {t['own bytes']} bytes of its own, "
                                     f"{t['shared bytes']} bytes of shared assets (uncompressed; {transfer})")
+
+
+# Markers, so a change can be checked quickly (`make test-fast`: `pytest -m "not browser and not slow"`)
+# while `make test` runs everything. A test is `browser` if it drives Chromium, and `slow` if it
+# builds a whole site, serves one, or generates a synthetic corpus.
+_SLOW_FIXTURES = {"site_dir", "site_url", "self_hosted_url", "hostile_site", "served", "checkout"}
+_SLOW_FILES = {"test_serve.py", "test_scale.py", "test_scale_outputs.py", "test_validate_cli.py", "test_workflows.py",
+               "test_diff.py", "test_new_paper.py", "test_read_fuzz.py", "test_properties.py", "test_build_integrity.py",
+               "test_reader.py", "test_contribute_site.py", "test_schema.py", "test_hostile.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"browser", "watch", "make_watch"}:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & _SLOW_FIXTURES or item.path.name in _SLOW_FILES or any(
+                word in item.name for word in ("generate", "byte_identical", "hostile_text", "linked_from", "says_so", "clock")):
+            item.add_marker(pytest.mark.slow)

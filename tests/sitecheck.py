@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
-class _Collector(html.parser.HTMLParser):
+class Collector(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
@@ -25,8 +25,8 @@ class _Collector(html.parser.HTMLParser):
                 self.links.append((tag, name, value))
 
 
-def parse(path: Path) -> _Collector:
-    c = _Collector()
+def parse(path: Path) -> Collector:
+    c = Collector()
     c.feed(path.read_text(encoding="utf-8"))
     return c
 
@@ -55,7 +55,7 @@ def resolve(site: Path, from_url: str, link: str) -> tuple[Path | None, str]:
 def broken_links(site: Path, subpath: str = "/ml-systems-paper-atlas/") -> list[str]:
     """Broken links and anchors. Only 404.html may link by absolute path, and only under `subpath`."""
     problems = []
-    cache: dict[Path, _Collector] = {}
+    cache: dict[Path, Collector] = {}
     for page in sorted(site.rglob("*.html")):
         info = cache.setdefault(page, parse(page))
         url = page_url(site, page)

@@ -92,12 +92,12 @@ def test_every_file_starts_with_the_schema_line():
 
 
 def test_topics_cover_the_three_areas_and_other(loaded):
-    l, _ = loaded
-    assert list(l.topics) == ["memory", "distributed-training", "hardware", "other"]
+    data, _ = loaded
+    assert list(data.topics) == ["memory", "distributed-training", "hardware", "other"]
     for tid in ("memory", "distributed-training", "hardware"):
-        assert len(l.topics[tid]["subtopics"]) >= 3
+        assert len(data.topics[tid]["subtopics"]) >= 3
     # Memory covers machines and agents alike.
-    assert {"kv-cache-serving", "agent-memory"} <= set(l.topics["memory"]["subtopics"])
+    assert {"kv-cache-serving", "agent-memory"} <= set(data.topics["memory"]["subtopics"])
 
 
 # --- a map of the field: the canonical works and citations with their evidence -------------------

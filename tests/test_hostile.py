@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from atlas.data import load
-from conftest import DATA, ROOT, SUBPATH, _SubPathHandler
+from conftest import DATA, ROOT, SUBPATH, SubPathHandler
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = sorted(p.stem for p in HOSTILE.glob("*.yml"))
@@ -478,7 +478,7 @@ def test_every_bibtex_field_keeps_its_braces_balanced(hostile_site):
 
 @pytest.fixture(scope="module")
 def hostile_url(hostile_site):
-    handler = functools.partial(_SubPathHandler, directory=str(hostile_site))
+    handler = functools.partial(SubPathHandler, directory=str(hostile_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"

@@ -30,7 +30,7 @@ def synthetic(n: int = 700, seed: int = 7):
     papers = {}
     for i in range(n):
         mine = rng.sample(topics, rng.choice((1, 2)))
-        papers[f"p{i:04d}"] = Text(bench._title(rng), bench._abstract(rng, mine))
+        papers[f"p{i:04d}"] = Text(bench.made_up_title(rng), bench.made_up_abstract(rng, mine))
     return SimpleNamespace(papers=papers)
 
 

@@ -13,7 +13,7 @@ import shutil
 
 from atlas import layout
 from atlas.build import generate
-from atlas.data import load_schemas, _validators
+from atlas.data import load_schemas, validators_for
 from conftest import DATA
 
 TAXONOMY = [("memory", None), ("kv-cache", "memory"), ("offloading", "memory"),
@@ -116,7 +116,7 @@ def test_a_large_atlas_graph_page_opens_on_the_overview():
 
 def test_the_validator_gives_dollar_its_json_schema_meaning():
     """Python's `$` matches before a final newline; the schema's (ECMA-262) does not."""
-    validator = _validators(load_schemas(DATA))["paper"]
+    validator = validators_for(load_schemas(DATA))["paper"]
     good = {"id": "good-paper", "title": "Good: A Paper", "authors": ["Ada Lovelace"], "topics": ["offloading"],
             "abstract": "A short abstract.", "arxiv": "2405.00001"}
     assert validator.is_valid(good)

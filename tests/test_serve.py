@@ -128,11 +128,11 @@ config = load_config(str(proj / "mkdocs.yml"), site_dir=site)
 hook = sys.modules["scripts/mkdocs_hook.py"]  # the name MkDocs loads the hook under
 config.plugins.on_startup(command="serve", dirty=True)
 build(config, dirty=True, serve_url="http://127.0.0.1:8000/")
-first = len(hook._State.rendered)
+first = len(hook.State.rendered)
 paper.write_text(edited, encoding="utf-8")
 config = load_config(str(proj / "mkdocs.yml"), site_dir=site)
 build(config, dirty=True, serve_url="http://127.0.0.1:8000/")
-print(first, len(hook._State.rendered), "papers/qlora/" in hook._State.rendered, "papers/waferllm/" in hook._State.rendered)
+print(first, len(hook.State.rendered), "papers/qlora/" in hook.State.rendered, "papers/waferllm/" in hook.State.rendered)
 """
 
 

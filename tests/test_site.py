@@ -95,9 +95,9 @@ def test_a_crawler_under_a_sub_path_finds_no_broken_link(site_url: str):
 
 
 def parse_html(text: str):
-    from sitecheck import _Collector
+    from sitecheck import Collector
 
-    c = _Collector()
+    c = Collector()
     c.feed(text)
     return c
 

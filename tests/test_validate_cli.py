@@ -75,7 +75,7 @@ def test_every_problem_in_every_file_is_printed_one_per_line(checkout):
     # Entries with errors are left out, so files that name them report them as unknown.
     cascade = [line for line in out if re.search(r": unknown paper (or external work )?(id )?'(qlora|zero-infinity)'", line)]
     errors = [line for line in out if "warning: " not in line and line not in cascade]
-    title_line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("title:"))) + 1
+    title_line = text.split("\n").index(next(line for line in text.split("\n") if line.startswith("title:"))) + 1
     assert errors == [
         "data/papers/notes.yaml:1:1: (file): not a paper file: papers are data/papers/<id>.yml (rename it to .yml)",
         "data/papers/qlora.yml:11:10: upvotes: expected at least 0, got -1",

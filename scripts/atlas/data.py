@@ -106,7 +106,7 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Itera
 _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
-def _validators(schemas: dict[str, dict]) -> dict[str, Any]:
+def validators_for(schemas: dict[str, dict]) -> dict[str, Any]:
     """One jsonschema validator per schema, made once per load and reused for every file."""
     # The schema files have no $id and refer to each other by file name, exactly as an editor
     # or check-jsonschema resolves them next to each other on disk.
@@ -354,7 +354,7 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
         except ValueError:
             return p.as_posix()
 
-    validators = _validators(load_schemas(data_dir))
+    validators = validators_for(load_schemas(data_dir))
     problems: list[Problem] = []
     loaded = Loaded()
 
