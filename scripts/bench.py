@@ -31,7 +31,7 @@ papers), runs the real pipeline there and measures, in the same run:
 
 It prints a table and writes one JSON object per size to bench-results/bench.json; the last
 line printed is that file's path. The synthetic papers are made-up text with deliberately
-impossible arXiv ids (month 13) and example.org code URLs; they exist only in the temporary
+well-formed arXiv ids of the year 2099 and example.org code URLs; they exist only in the temporary
 folder and are never written into the repository.
 """
 
@@ -197,13 +197,13 @@ def write_corpus(data_dir: Path, n: int, seed: int = SEED) -> None:
         day = f"20{rng.randint(18, 25):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         lines = [
             "# yaml-language-server: $schema=../schema/paper.schema.json",
-            "# SYNTHETIC benchmark entry: made-up text, impossible arXiv id (month 13).",
+            "# SYNTHETIC benchmark entry: made-up text, a well-formed arXiv id of the year 2099.",
             f"id: {pid}",
             f'title: "{made_up_title(rng)}"',
             "authors:",
             *[f"  - {a}" for a in authors],
             f"published: {day}",
-            f'arxiv: "0013.{i:05d}"',
+            f'arxiv: "99{i // 99999 % 12 + 1:02d}.{i % 99999 + 1:05d}"',
         ]
         if rng.random() < 0.3:
             lines.append(f"code: https://example.org/synthetic/{pid}")

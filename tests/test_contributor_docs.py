@@ -269,3 +269,14 @@ def test_the_schema_describes_every_field_and_shows_an_example():
         inner = resolve(node.get("items", {})) if node.get("type") == "array" else node
         subs = [resolve(s) for s in inner.get("properties", {}).values()]
         assert node.get("examples") or (subs and all(s.get("examples") for s in subs)), name
+
+
+def test_each_cross_file_rule_is_a_function_whose_docstring_is_the_rule_as_contributing_states_it():
+    from atlas import data
+
+    texts = {r.id: r.text for r in rules.RULES}
+    functions = [*data.PAPER_RULES, *data.ATLAS_RULES]
+    assert len(functions) >= 12
+    for fn in functions:
+        rule = fn.__name__.removeprefix("rule_").replace("_", "-")
+        assert fn.__doc__ == texts[rule], rule

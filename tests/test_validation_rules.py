@@ -194,3 +194,9 @@ def test_errors_in_several_files_are_all_reported(data_dir):
     out = errors(data_dir, GOOD.replace("  - offloading", "  - nope"))
     assert any(line.startswith("data/papers/other-paper.yml:1:1: abstract:") for line in out)
     assert any(line.startswith(f"{F}:9:5: topics[0]: unknown topic 'nope'") for line in out)
+
+
+@pytest.mark.parametrize("arxiv", ["2313.00001", "1501.0001", "1412.00001", "0013.00001"])
+def test_an_arxiv_id_that_cannot_exist_is_refused(data_dir, arxiv):
+    assert errors(data_dir, GOOD.replace('"2405.00001"', f'"{arxiv}"')) == [
+        f'{F}:7:8: arxiv: expected an arXiv id like "2305.14314" or "hep-th/9901001", got "{arxiv}"']

@@ -415,40 +415,130 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
     return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.col, p.field, p.message))
 
 
-def rule_citations(pid: str, rel: str, doc: Doc, papers: set[str], external: set[str]) -> list[Problem]:
-    """Every citation in `references.cites` names another atlas paper or a work in `data/external.yml`, once, never the paper itself; each carries its reference line (`ref`) verbatim, and `references.version` says which version of the paper was read (or `unknown`)."""
+@dataclass
+class Context:
+    """What the cross-file rules look up: every known id."""
+
+    loaded: Loaded
+    topics: set[str]
+    papers: set[str]
+    external: set[str]
+
+
+def _context(loaded: Loaded) -> Context:
+    topics = set()
+    for tid, t in loaded.topics.items():
+        topics.update([tid, *(t.get("subtopics") or {})])
+    return Context(loaded, topics, set(loaded.papers), set(loaded.external))
+
+
+# Each cross-file rule is one function of (paper id, its file, its document, the context); its
+# docstring is the rule as rules.py states it for CONTRIBUTING.md (tests/test_rules_doc.py).
+
+def rule_id(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """`id` is a slug (lowercase a-z, 0-9, single hyphens), 2 to 80 characters, and not a name the site reserves (`index`, `404`, `search`, `assets`, `downloads`, `feeds`, `all`, `new`)."""
+    if pid in RESERVED_IDS:
+        return [Problem(rel, *doc.mark(("id",)), "id", f"'{pid}' is reserved for a generated page; choose another id")]
+    if pid in WINDOWS_DEVICE_IDS:
+        return [Problem(rel, *doc.mark(("id",)), "id",
+                        f"'{pid}' is a device name on Windows, where {pid}.yml cannot exist; choose another id")]
+    return []
+
+
+def rule_topics(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """Every topic id is defined in `data/topics.yml`."""
+    return [Problem(rel, *doc.mark(("topics", i)), f"topics[{i}]",
+                    f"unknown topic '{t}'{_suggest(t, ctx.topics)}; topics are listed in data/topics.yml")
+            for i, t in enumerate(doc.value.get("topics", [])) if t not in ctx.topics]
+
+
+def rule_cites(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """Every citation's `target` is another atlas paper (`data/papers/<id>.yml`) or a work in `data/external.yml`, cited once, never the paper itself."""
     refs = doc.value.get("references")
-    if not isinstance(refs, dict) or not isinstance(refs.get("cites"), list):
-        return []
     out: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, c in enumerate(refs["cites"]):
-        if not isinstance(c, dict) or not isinstance(c.get("target"), str):
-            continue
-        t, at = c["target"], ("references", "cites", i, "target")
-        name = f"references.cites[{i}].target"
+    for i, c in enumerate(refs.get("cites", []) if isinstance(refs, dict) else []):
+        t, at, name = c["target"], ("references", "cites", i, "target"), f"references.cites[{i}].target"
         if t == pid:
             out.append(Problem(rel, *doc.mark(at), name, "a paper cannot cite itself"))
-        elif t not in papers and t not in external:
+        elif t not in ctx.papers and t not in ctx.external:
             out.append(Problem(rel, *doc.mark(at), name,
-                               f"unknown paper or external work '{t}'{_suggest(t, papers | external)}; a citation names "
+                               f"unknown paper or external work '{t}'{_suggest(t, ctx.papers | ctx.external)}; a citation names "
                                "an id of data/papers/<id>.yml or data/external.yml"))
         elif t in seen:
-            out.append(Problem(rel, *doc.mark(at), name,
-                               f"'{t}' is already cited at references.cites[{seen[t]}]; cite a work once"))
+            out.append(Problem(rel, *doc.mark(at), name, f"'{t}' is already cited at references.cites[{seen[t]}]; cite a work once"))
         seen.setdefault(t, i)
     return out
 
 
-def rule_other_stands_alone(rel: str, doc: Doc) -> list[Problem]:
-    """A paper filed under `other` (not about memory, distributed training or hardware for large-scale ML) lists no other topic and has no systems `facets`."""
+def rule_mentions(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """Every `mentions` id is an atlas paper or a work in `data/external.yml`, never the paper itself."""
+    out = []
+    for i, w in enumerate(doc.value.get("mentions", [])):
+        if w == pid:
+            out.append(Problem(rel, *doc.mark(("mentions", i)), f"mentions[{i}]", "a paper cannot name itself"))
+        elif w not in ctx.external and w not in ctx.papers:
+            out.append(Problem(rel, *doc.mark(("mentions", i)), f"mentions[{i}]",
+                               f"unknown paper or external work '{w}'{_suggest(w, ctx.papers | ctx.external)}; "
+                               "mentions lists ids of data/papers/<id>.yml or data/external.yml"))
+    return out
+
+
+def rule_relations(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """Every relation has a `type` (`extends`, `compares-with`, `uses`, `alternative-to`), a `target` that is another atlas paper or a work in `data/external.yml`, and one line of `evidence`."""
+    out = []
+    for i, r in enumerate(doc.value.get("relations", [])):
+        t, at = r["target"], ("relations", i, "target")
+        if t == pid:
+            out.append(Problem(rel, *doc.mark(at), f"relations[{i}].target", "a paper cannot relate to itself"))
+        elif t not in ctx.papers and t not in ctx.external:
+            out.append(Problem(rel, *doc.mark(at), f"relations[{i}].target",
+                               f"unknown paper or external work '{t}'{_suggest(t, ctx.papers | ctx.external)}"))
+    return out
+
+
+def rule_facets(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """Every facet value is listed in `data/facets.yml`, which must exist once a paper has facets."""
+    out = []
+    for kind, values in (doc.value.get("facets") or {}).items():
+        registry = set((ctx.loaded.facets or {}).get(kind) or {}) if kind in (ctx.loaded.facets or {}) else None
+        if kind in ("scale", "result") or registry is None:
+            continue
+        for i, v in enumerate(values if isinstance(values, list) else [values]):
+            if v not in registry:
+                path = ("facets", kind, i) if isinstance(values, list) else ("facets", kind)
+                out.append(Problem(rel, *doc.mark(path), field_name(path),
+                                   f"unknown {kind} value '{v}'{_suggest(v, registry)}; values are listed in data/facets.yml"))
+    return out
+
+
+def rule_date(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """`published` is a real date written YYYY-MM-DD, not before 1950; `published_source` is `listing` or `arxiv` and only appears with `published`."""
+    p = doc.value
+    out = []
+    if "published" in p:
+        try:
+            day = dt.date.fromisoformat(p["published"])
+        except ValueError:
+            day = None
+        if day and day.year < 1950:
+            out.append(Problem(rel, *doc.mark(("published",)), "published", f"the year {day.year} is before 1950; check the date"))
+    if p.get("published_source") and "published" not in p:
+        out.append(Problem(rel, *doc.mark(("published_source",)), "published_source",
+                           "published_source without published; add the date or remove this field"))
+    return out
+
+
+def rule_other(pid: str, rel: str, doc: Doc, ctx: Context) -> list[Problem]:
+    """`other` means not about memory, distributed training or hardware for large-scale ML: a paper in `other` lists no other topic and has no systems `facets`."""
     topics = doc.value.get("topics")
     if not isinstance(topics, list) or "other" not in topics:
         return []
     out: list[Problem] = []
+    at = topics.index("other")
     if len(topics) > 1:
         others = [t for t in topics if t != "other"]
-        out.append(Problem(rel, *doc.mark(("topics", topics.index("other"))), f"topics[{topics.index('other')}]",
+        out.append(Problem(rel, *doc.mark(("topics", at)), f"topics[{at}]",
                            f"'other' means not about memory, distributed training or hardware for large-scale ML; "
                            f"a paper is in other or in a topic, never both (also lists {', '.join(map(str, others))})"))
     if "facets" in doc.value:
@@ -457,114 +547,87 @@ def rule_other_stands_alone(rel: str, doc: Doc) -> list[Problem]:
     return out
 
 
-def _cross_file(loaded: Loaded) -> list[Problem]:
-    out: list[Problem] = []
-    topics = set()
-    for tid, t in loaded.topics.items():
-        topics.add(tid)
-        topics.update((t.get("subtopics") or {}).keys())
-    facet_values = {k: set(v or {}) for k, v in loaded.facets.items()} if loaded.facets else {}
-    papers = loaded.papers
-    external = set(loaded.external)
-    seen_arxiv: dict[str, str] = {}
-    topic_use: dict[str, int] = {t: 0 for t in topics}
+PAPER_RULES = (rule_id, rule_topics, rule_cites, rule_mentions, rule_relations, rule_facets, rule_date, rule_other)
 
-    # Topic ids must be unique across levels, and external ids must not shadow papers.
+
+def rule_arxiv_unique(ctx: Context) -> list[Problem]:
+    """No other paper file has the same `arxiv` id."""
+    out, seen = [], {}
+    for pid, (rel, doc) in sorted(ctx.loaded.papers.items()):
+        a = doc.value.get("arxiv")
+        if a in seen:
+            out.append(Problem(rel, *doc.mark(("arxiv",)), "arxiv", f"arXiv id {a} is already in {seen[a]}"))
+        elif a:
+            seen[a] = rel
+    return out
+
+
+def rule_registries(ctx: Context) -> list[Problem]:
+    """`data/topics.yml`, `data/external.yml`, `data/facets.yml` and `data/reading-paths.yml` follow their schemas: topic ids are unique across levels, an external work's id is not also a paper's id, and an external `arxiv` id comes with the `evidence` URL that verified it."""
+    out, loaded = [], ctx.loaded
     if loaded.topics:
         trel, tdoc = loaded.registry_docs["topics"]
-        seen_t: set[str] = set()
+        seen: set[str] = set()
         for tid, t in loaded.topics.items():
             for sid in [tid, *(t.get("subtopics") or {})]:
-                if sid in seen_t:
+                if sid in seen:
                     out.append(Problem(trel, *tdoc.mark((tid, "subtopics", sid)), sid, "topic id used twice"))
-                seen_t.add(sid)
+                seen.add(sid)
     if loaded.external:
         erel, edoc = loaded.registry_docs["external"]
-        for wid in sorted(external & set(papers)):
+        for wid in sorted(ctx.external & ctx.papers):
             out.append(Problem(erel, *edoc.key_marks.get((wid,), (1, 1)), wid,
                                f"external work id '{wid}' is also a paper id; an atlas paper is not external"))
-
-    for pid, (r, doc) in sorted(papers.items()):
-        p = doc.value
-        if pid in RESERVED_IDS:
-            out.append(Problem(r, *doc.mark(("id",)), "id", f"'{pid}' is reserved for a generated page; choose another id"))
-        elif pid in WINDOWS_DEVICE_IDS:
-            out.append(Problem(r, *doc.mark(("id",)), "id",
-                               f"'{pid}' is a device name on Windows, where {pid}.yml cannot exist; choose another id"))
-        for i, t in enumerate(p.get("topics", [])):
-            if t not in topics:
-                out.append(Problem(r, *doc.mark(("topics", i)), f"topics[{i}]",
-                                   f"unknown topic '{t}'{_suggest(t, topics)}; topics are listed in data/topics.yml"))
-            else:
-                topic_use[t] += 1
-        out += rule_citations(pid, r, doc, set(papers), external)
-        out += rule_other_stands_alone(r, doc)
-        for i, w in enumerate(p.get("mentions", [])):
-            if w == pid:
-                out.append(Problem(r, *doc.mark(("mentions", i)), f"mentions[{i}]", "a paper cannot name itself"))
-            elif w not in external and w not in papers:
-                out.append(Problem(r, *doc.mark(("mentions", i)), f"mentions[{i}]",
-                                   f"unknown paper or external work '{w}'{_suggest(w, set(papers) | external)}; "
-                                   "mentions lists ids of data/papers/<id>.yml or data/external.yml"))
-        for i, rel_ in enumerate(p.get("relations", [])):
-            t = rel_["target"]
-            if t == pid:
-                out.append(Problem(r, *doc.mark(("relations", i, "target")), f"relations[{i}].target",
-                                   "a paper cannot relate to itself"))
-            elif t not in papers and t not in external:
-                out.append(Problem(r, *doc.mark(("relations", i, "target")), f"relations[{i}].target",
-                                   f"unknown paper or external work '{t}'{_suggest(t, set(papers) | external)}"))
-        for kind, values in (p.get("facets") or {}).items():
-            if kind == "scale" or kind == "result":
-                continue
-            registry = facet_values.get(kind)
-            if registry is None:
-                continue
-            for i, v in enumerate(values if isinstance(values, list) else [values]):
-                if v not in registry:
-                    path = ("facets", kind, i) if isinstance(values, list) else ("facets", kind)
-                    out.append(Problem(r, *doc.mark(path), field_name(path),
-                                       f"unknown {kind} value '{v}'{_suggest(v, registry)}; values are listed in data/facets.yml"))
-        if "arxiv" in p:
-            if p["arxiv"] in seen_arxiv:
-                out.append(Problem(r, *doc.mark(("arxiv",)), "arxiv",
-                                   f"arXiv id {p['arxiv']} is already in {seen_arxiv[p['arxiv']]}"))
-            else:
-                seen_arxiv[p["arxiv"]] = r
-        if "published" in p:
-            try:
-                day = dt.date.fromisoformat(p["published"])
-            except ValueError:
-                day = None
-            if day and day.year < 1950:
-                out.append(Problem(r, *doc.mark(("published",)), "published", f"the year {day.year} is before 1950; check the date"))
-        if p.get("published_source") and "published" not in p:
-            out.append(Problem(r, *doc.mark(("published_source",)), "published_source",
-                               "published_source without published; add the date or remove this field"))
-
-    if loaded.reading_paths:
-        rrel, rdoc = loaded.registry_docs["reading-paths"]
-        for tid, steps in loaded.reading_paths.items():
-            if tid not in topics:
-                out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid, f"unknown topic '{tid}'{_suggest(tid, topics)}"))
-            elif tid not in loaded.topics:
-                out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid,
-                                   f"'{tid}' is a subtopic; reading paths are for top-level topics ({', '.join(loaded.topics)})"))
-            seen_steps: dict[str, int] = {}
-            for i, step in enumerate(steps):
-                if step["paper"] not in papers:
-                    out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
-                                       f"unknown paper id '{step['paper']}'{_suggest(step['paper'], papers)}"))
-                elif step["paper"] in seen_steps:
-                    out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
-                                       f"'{step['paper']}' is already step {seen_steps[step['paper']] + 1} of this path"))
-                seen_steps.setdefault(step["paper"], i)
-
-    if papers and loaded.topics:
-        trel, tdoc = loaded.registry_docs["topics"]
-        for tid, t in loaded.topics.items():
-            for sid in (t.get("subtopics") or {}):
-                if topic_use.get(sid, 0) < 2:
-                    out.append(Problem(trel, *tdoc.key_marks.get((tid, "subtopics", sid), (1, 1)), sid,
-                                       f"subtopic has {topic_use.get(sid, 0)} paper(s); consider merging it", "warning"))
     return out
+
+
+def rule_reading_paths(ctx: Context) -> list[Problem]:
+    """Each path in `data/reading-paths.yml` belongs to a top-level topic and lists atlas papers, each once."""
+    loaded, out = ctx.loaded, []
+    if not loaded.reading_paths:
+        return out
+    rrel, rdoc = loaded.registry_docs["reading-paths"]
+    for tid, steps in loaded.reading_paths.items():
+        if tid not in ctx.topics:
+            out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid, f"unknown topic '{tid}'{_suggest(tid, ctx.topics)}"))
+        elif tid not in loaded.topics:
+            out.append(Problem(rrel, *rdoc.key_marks.get((tid,), (1, 1)), tid,
+                               f"'{tid}' is a subtopic; reading paths are for top-level topics ({', '.join(loaded.topics)})"))
+        seen: dict[str, int] = {}
+        for i, step in enumerate(steps):
+            if step["paper"] not in ctx.papers:
+                out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
+                                   f"unknown paper id '{step['paper']}'{_suggest(step['paper'], ctx.papers)}"))
+            elif step["paper"] in seen:
+                out.append(Problem(rrel, *rdoc.mark((tid, i, "paper")), f"{tid}[{i}].paper",
+                                   f"'{step['paper']}' is already step {seen[step['paper']] + 1} of this path"))
+            seen.setdefault(step["paper"], i)
+    return out
+
+
+def rule_thin_subtopic(ctx: Context) -> list[Problem]:
+    """A subtopic with fewer than two papers is reported as a warning (consider merging it); warnings do not fail the check."""
+    loaded, out = ctx.loaded, []
+    if not (loaded.papers and loaded.topics):
+        return out
+    use = {t: 0 for t in ctx.topics}
+    for _, doc in loaded.papers.values():
+        for t in doc.value.get("topics", []):
+            if t in use:
+                use[t] += 1
+    trel, tdoc = loaded.registry_docs["topics"]
+    for tid, t in loaded.topics.items():
+        for sid in t.get("subtopics") or {}:
+            if use[sid] < 2:
+                out.append(Problem(trel, *tdoc.key_marks.get((tid, "subtopics", sid), (1, 1)), sid,
+                                   f"subtopic has {use[sid]} paper(s); consider merging it", "warning"))
+    return out
+
+
+ATLAS_RULES = (rule_arxiv_unique, rule_registries, rule_reading_paths, rule_thin_subtopic)
+
+
+def _cross_file(loaded: Loaded) -> list[Problem]:
+    ctx = _context(loaded)
+    out = [p for pid, (rel, doc) in sorted(loaded.papers.items()) for rule in PAPER_RULES for p in rule(pid, rel, doc, ctx)]
+    return out + [p for rule in ATLAS_RULES for p in rule(ctx)]

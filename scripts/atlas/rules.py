@@ -49,7 +49,8 @@ RULES: tuple[Rule, ...] = (
     Rule("date", "`published` is a real date written YYYY-MM-DD, not before 1950; `published_source` is `listing` "
                  "or `arxiv` and only appears with `published`."),
     Rule("arxiv-id", "`arxiv` is a verified id in quotes, without a version suffix: `\"2305.14314\"`, not "
-                     "`2305.14314v2` nor an unquoted number."),
+                     "`2305.14314v2` nor an unquoted number; an id that cannot exist (month 13, 4 digits after the "
+                     "dot after 2014, 5 before 2015) is refused."),
     Rule("arxiv-unique", "No other paper file has the same `arxiv` id."),
     Rule("code-url", "`code` is an `https://` URL with no spaces, quotes or angle brackets."),
     Rule("topics", "Every topic id is defined in `data/topics.yml`."),
