@@ -93,6 +93,9 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files["index.md"] = render.render_home(atlas).encode("utf-8")
     files["topics/index.md"] = render.render_topics_index(atlas).encode("utf-8")
     files["papers/index.md"] = render.render_papers_index(atlas).encode("utf-8")
+    bench = ROOT / "docs" / "bench.json"
+    rows = json.loads(bench.read_text(encoding="utf-8")) if bench.is_file() else []
+    files["performance.md"] = render.render_performance(rows).encode("utf-8")
     skeleton = graph_skeleton(atlas)
     overview = overview_data(atlas, skeleton)  # the topics' positions, which related edges leave alone
     files["downloads/graph-overview.json"] = _json_bytes(overview)

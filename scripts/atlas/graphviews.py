@@ -95,6 +95,16 @@ class GraphIndex:
         return [e for e in edges if e["type"] in types and e["source"] in keep and e["target"] in keep]
 
 
+def node_meta(node: dict[str, Any], names: dict[str, str]) -> str:
+    """What a twin says about a node after its name: kind, year and topics (as atlas-graph.js's tooltips do)."""
+    if node["kind"] == "paper":
+        year = node["year"] if node.get("year") is not None else "date not stated"
+        return f"paper · {year} · " + ", ".join(names[t] for t in node["topics"])
+    if node["kind"] == "topic":
+        return "top-level topic" if node["level"] == 0 else "subtopic"
+    return "outside work" + (f" · arXiv {node['arxiv']}" if node.get("arxiv") else "")
+
+
 def topic_names(atlas: Atlas) -> dict[str, str]:
     return {tid: t.name for tid, t in atlas.topics.items()}
 

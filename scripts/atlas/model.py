@@ -153,6 +153,11 @@ class Atlas:
         return out
 
     @cached_property
+    def recorded(self) -> int:
+        """How many papers have their bibliography recorded (only they can be counted as citing)."""
+        return sum(1 for p in self.papers.values() if p.references_recorded)
+
+    @cached_property
     def citation_counts(self) -> dict[str, int]:
         """How many atlas papers cite each atlas paper or outside work (by id)."""
         return {k: len(v) for k, v in self.citing.items()}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -37,9 +36,14 @@ def page_url(src: str) -> str:
 
 def relative(from_url: str, to_url: str) -> str:
     """Link from the page at `from_url` to `to_url` (both site-relative) that works under any sub-path."""
-    base = from_url.rstrip("/") or "."
     target, _, frag = to_url.partition("#")
-    out = posixpath.relpath(target.rstrip("/") or ".", base)
+    # Site-relative paths have no '..' and no leading '/': the common prefix is enough
+    # (posixpath.relpath would make both absolute against the working directory first).
+    here, there = [p for p in from_url.split("/") if p], [p for p in target.split("/") if p]
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    out = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if target.endswith("/") or target == "":
         out = "./" if out == "." else out + "/"
     return out + (f"#{frag}" if frag else "")
@@ -119,7 +123,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(yaml_string=yaml_string, json_script=json_script, excerpt=excerpt)
     env.filters.update(inline_code=inline_code)
-    env.globals.update(verbs=graphviews.VERBS)
+    env.globals.update(verbs=graphviews.VERBS, text_twin=text_twin)
     return env
 
 
@@ -156,8 +160,12 @@ def _macro(template: str, name: str):
 
 
 def text_twin(links: Links, dom_id: str, view: dict, groups: list, **options: Any) -> Markup:
-    """The text twin of a graph view (templates/_twin.j2)."""
-    return _macro("_twin.j2", "twin")(dom_id, view, groups, links, **options)
+    """The text twin of a graph view (templates/_twin.j2): each node's row made here, once."""
+    names, focus = view["topic_names"], view["focus"]
+    nodes = {n["id"]: {"id": n["id"], "kind": n["kind"], "label": n["label"], "meta": graphviews.node_meta(n, names),
+                       "href": links.to(n["url"]) if n.get("url") and n["id"] != focus else None,
+                       "root": (n.get("roots") or [None])[0] or n.get("root")} for n in view["nodes"]}
+    return _macro("_twin.j2", "twin")(dom_id, focus, nodes, groups, **options)
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
@@ -190,7 +198,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
         mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
         cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
         cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])),
-        recorded=sum(1 for p in atlas.papers.values() if p.references_recorded),
+        recorded=atlas.recorded,
     )
 
 
@@ -263,7 +271,7 @@ def render_home(atlas: Atlas) -> str:
                    with_arxiv=sum(1 for p in atlas.papers.values() if p.arxiv),
                    with_code=sum(1 for p in atlas.papers.values() if p.code),
                    citations=sum(len(p.cites) for p in atlas.papers.values()),
-                   recorded=sum(1 for p in atlas.papers.values() if p.references_recorded))
+                   recorded=atlas.recorded)
 
 
 def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overview_url: str | None = None,
@@ -281,6 +289,11 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
                    undated=sum(1 for p in atlas.papers.values() if p.year is None),
                    overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
+
+
+def render_performance(rows: list[dict[str, Any]]) -> str:
+    """The performance page: the budgets, and the committed `make bench` run (docs/bench.json)."""
+    return _render("performance.md.j2", "performance.md", rows=rows)
 
 
 def render_bibliography(atlas: Atlas) -> str:
