@@ -151,11 +151,8 @@ def _inside(out_dir: Path, rel: str) -> Path:
 
 def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
     """Write `files` under `out_dir` (which must not exist yet or be empty)."""
-    out_dir = Path(out_dir)
     for rel, content in files.items():
-        target = (out_dir / rel).resolve()
-        if out_dir.resolve() not in target.parents:
-            raise ValueError(f"refusing to write outside {out_dir}: {rel}")
+        target = _inside(Path(out_dir), rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
 
