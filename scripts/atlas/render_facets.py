@@ -196,38 +196,24 @@ ROOT_COLORS = {"memory": "#1565c0", "distributed-training": "#c62828", "hardware
 
 
 def timeline_svg(atlas: Atlas) -> bytes:
-    """Grouped bars: papers per year per top-level topic. Deterministic SVG (no date, fixed hash
-    salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state)."""
+    """Grouped bars: papers per year per top-level topic, as SVG from a template (deterministic,
+    text kept as text)."""
     years, roots, table, _, _ = year_counts(atlas)
-    return _draw_timeline(years, roots, [atlas.topics[r].name for r in roots], table)
-
-
-def _draw_timeline(years: list[int], roots: list[str], names: list[str], table: dict[int, dict[str, int]]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    rc = {"svg.hashsalt": "ml-systems-paper-atlas", "svg.fonttype": "none", "font.family": "DejaVu Sans",
-          "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
-    with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(9, 3.6), dpi=100)
-        fig.patch.set_facecolor("white")
-        ax = fig.subplots()
-        width = 0.8 / max(len(roots), 1)
-        for i, (r, name) in enumerate(zip(roots, names)):
-            xs = [j + (i - (len(roots) - 1) / 2) * width for j in range(len(years))]
-            ax.bar(xs, [table[y][r] for y in years], width=width, label=name,
-                   color=ROOT_COLORS.get(r, "#607d8b"))
-        ax.set_xticks(range(len(years)), [str(y) for y in years])
-        ax.set_ylabel("Papers")
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.set_title("Atlas papers per year of publication, by top-level topic")
-        ax.legend(frameon=False, ncols=len(roots), loc="upper left")
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
+    width, height, left, right, top, bottom = 900, 360, 60, 885, 60, 330
+    peak = max([table[y][r] for y in years for r in roots] + [1])
+    step = max(1, -(-peak // 5))  # about five whole-number gridlines
+    scale = (bottom - top) / (step * -(-peak // step))
+    slot = (right - left) / max(len(years), 1)
+    bar = 0.8 * slot / max(len(roots), 1)
+    bars = [(round(left + j * slot + 0.1 * slot + i * bar, 1), round(bottom - table[y][r] * scale, 1), round(bar, 1),
+             round(table[y][r] * scale, 1), ROOT_COLORS.get(r, "#607d8b"), f"{y}, {atlas.topics[r].name}: {table[y][r]}")
+            for j, y in enumerate(years) for i, r in enumerate(roots)]
+    chart = dict(width=width, height=height, left=left, right=right, top=top, bottom=bottom, bars=bars,
+                 title="Atlas papers per year of publication, by top-level topic",
+                 legend=[(i, atlas.topics[r].name, ROOT_COLORS.get(r, "#607d8b")) for i, r in enumerate(roots)],
+                 ticks=[(v, round(bottom - v * scale, 1)) for v in range(0, peak + step, step) if bottom - v * scale >= top - 1],
+                 years=[(y, round(left + (j + 0.5) * slot, 1)) for j, y in enumerate(years)])
+    return _render("timeline.svg.j2", "downloads/timeline.svg", c=chart).encode("utf-8")
 
 
 def render_timeline(atlas: Atlas) -> str:
