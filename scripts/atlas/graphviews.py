@@ -59,8 +59,9 @@ def global_default_types(papers: int) -> tuple[str, ...]:
         return GLOBAL_DEFAULT_TYPES
     return tuple(t for t in GLOBAL_DEFAULT_TYPES if t not in SPOKE_TYPES)
 # A topic graph draws at most this many of the topic's papers, the newest: a topic of a large
-# atlas holds thousands, too many for a page to carry as data and as text (the full map has all).
-TOPIC_VIEW_MAX_PAPERS = 150
+# atlas holds thousands, and at 150 the picture was a hairball and the page half a megabyte of
+# data and text (the full map has them all).
+TOPIC_VIEW_MAX_PAPERS = 60
 
 
 def type_order(edge_type: str) -> tuple[int, str]:
