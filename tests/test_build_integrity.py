@@ -168,3 +168,24 @@ def test_a_successful_build_replaces_only_the_site(built):
 
 def test_the_site_folder_is_world_readable(built):
     assert (built / "out" / "site").stat().st_mode & 0o755 == 0o755
+
+
+def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
+    """`mkdocs serve` calls generate() again in the same process, where parsed files and related
+    papers are remembered by their inputs: what it makes after an edit must be exactly what a
+    process that never saw the old data makes."""
+    from atlas import data, related
+    from atlas.build import generate
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    before = generate(tmp_path / "data").files
+    paper = tmp_path / "data" / "papers" / "qlora.yml"
+    text = paper.read_text(encoding="utf-8")
+    assert 'title: "QLoRA: Efficient Finetuning of Quantized LLMs"' in text
+    paper.write_text(text.replace('title: "QLoRA: ', 'title: "Edited QLoRA: ', 1), encoding="utf-8")
+    after = generate(tmp_path / "data").files
+    data._parse.cache_clear()
+    related.similar_texts.cache_clear()
+    fresh = generate(tmp_path / "data").files
+    assert after == fresh
+    assert b"Edited QLoRA" in after["papers/qlora.md"] and after != before

@@ -326,6 +326,9 @@ def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
         return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
 
 
+# Keyed by the file's bytes: under `mkdocs serve` an edit parses again only the file it changed.
+# (Callers copy the list of problems before adding to it; nothing changes a parsed Doc.)
+@lru_cache(maxsize=1 << 15)
 def _parse(raw: bytes, rel: str) -> tuple[Doc | None, list[Problem]]:
     try:
         doc = parse(raw)
@@ -344,6 +347,7 @@ def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any]) -> tup
     if raw is None:
         return None, problems
     doc, probs = _parse(raw, rel)
+    probs = list(probs)
     if doc is not None and (kind == "paper" or kind in validators):  # a paper needs its schema
         probs += _schema_problems(kind, rel, doc, validators[kind], validators.get(f"{kind}-quick"))
     if doc is not None and kind == "paper":

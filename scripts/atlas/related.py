@@ -14,6 +14,12 @@ scores are ranked by paper id, and pairs below `MIN_SCORE` are not listed.
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+
 from .model import Atlas
 
 TOP_N = 5
@@ -26,10 +32,12 @@ DECIMALS = 4
 CHUNK = 512  # rows of the similarity matrix held at once
 
 
-def tfidf_matrix(texts: list[str]):
-    """One L2-normalised TF-IDF row per text (a scipy CSR matrix)."""
+def tfidf_matrix(texts: list[str] | None = None):
+    """One L2-normalised TF-IDF row per text (a scipy CSR matrix); with no texts, only the import."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    if texts is None:
+        return None
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode")
     return vectorizer.fit_transform(texts)
 
@@ -37,13 +45,46 @@ def tfidf_matrix(texts: list[str]):
 def related_papers(atlas: Atlas, n: int = TOP_N, min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:
     """`{paper id: [(other id, score), ...]}`, best first, at most `n` each scoring at least
     `min_score` (and above 0), ties by id."""
+    return similar_texts(_texts(atlas), n, min_score)
+
+
+def _texts(atlas: Atlas) -> tuple[tuple[str, str], ...]:
+    return tuple((pid, f"{atlas.papers[pid].title}\n{atlas.papers[pid].abstract}") for pid in sorted(atlas.papers))
+
+
+_POOL: ProcessPoolExecutor | None = None
+_SCRIPTS = Path(__file__).resolve().parents[1]
+
+
+def start_worker() -> None:
+    """Start the process that computes related papers on the other core, and have it import
+    scikit-learn while the build reads the data. Started once: `mkdocs serve` keeps it."""
+    global _POOL
+    if _POOL is None:
+        # The worker imports this module by name, so it needs the folder that holds the package
+        # on its path (MkDocs takes the hook's folder off sys.path again after loading it).
+        if str(_SCRIPTS) not in sys.path:
+            sys.path.append(str(_SCRIPTS))
+        _POOL = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=tfidf_matrix)
+
+
+def related_in_background(atlas: Atlas) -> Future:
+    """`related_papers(atlas)`, computed by the worker while the build renders other pages."""
+    start_worker()
+    return _POOL.submit(similar_texts, _texts(atlas))
+
+
+@lru_cache(maxsize=4)  # an edit that changes no title or abstract scores nothing again
+def similar_texts(texts: tuple[tuple[str, str], ...], n: int = TOP_N,
+                  min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:
+    """`related_papers` of `(id, title and abstract)` pairs sorted by id."""
     import numpy as np
 
-    ids = sorted(atlas.papers)
+    ids = [pid for pid, _ in texts]
     out: dict[str, list[tuple[str, float]]] = {pid: [] for pid in ids}
     if len(ids) < 2:
         return out
-    matrix = tfidf_matrix([f"{atlas.papers[i].title}\n{atlas.papers[i].abstract}" for i in ids])
+    matrix = tfidf_matrix([text for _, text in texts])
     for lo in range(0, len(ids), CHUNK):
         block = np.round((matrix[lo:lo + CHUNK] @ matrix.T).toarray(), DECIMALS)
         for r, scores in enumerate(block):
