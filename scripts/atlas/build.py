@@ -19,7 +19,7 @@ from pathlib import Path
 from . import data, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_skeleton, graphml, overview_data, with_related
 from .model import Atlas, build_model
-from .related import related_in_background, start_worker
+from .related import Worker
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,9 +83,13 @@ def _json_bytes(value) -> bytes:
 def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
     """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
     data_dir = Path(data_dir)
-    start_worker()
-    atlas, problems = load_atlas(data_dir)
-    similar = related_in_background(atlas)  # on the other core, while the pages are rendered
+    similar = Worker()  # related papers, on the other core while the pages are rendered
+    try:
+        atlas, problems = load_atlas(data_dir)
+    except DataError:
+        similar.stop()
+        raise
+    similar.send(atlas)
     papers = list(atlas.papers.values())
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM

@@ -14,10 +14,11 @@ scores are ranked by paper id, and pairs below `MIN_SCORE` are not listed.
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import subprocess
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 from .model import Atlas
@@ -52,29 +53,44 @@ def _texts(atlas: Atlas) -> tuple[tuple[str, str], ...]:
     return tuple((pid, f"{atlas.papers[pid].title}\n{atlas.papers[pid].abstract}") for pid in sorted(atlas.papers))
 
 
-_POOL: ProcessPoolExecutor | None = None
+class Worker:
+    """`related_papers`, computed by a second process on the other core while this one renders
+    pages: started first, so it imports scikit-learn while the data is read; handed the texts
+    once they are loaded (`send`); asked for the answer when the graph needs it (`result`). The
+    texts and the answer travel as JSON over its standard input and output."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(_SCRIPTS), os.environ.get("PYTHONPATH"))))}
+        self.proc = subprocess.Popen([sys.executable, "-m", "atlas.related"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env)
+
+    def send(self, atlas: Atlas) -> None:
+        # Written by a thread: the process reads only once scikit-learn is imported, and a pipe
+        # holds 64 kB, so writing here would wait for that import.
+        data = json.dumps(_texts(atlas)).encode("utf-8")
+        self.writer = threading.Thread(target=self._write, args=(data,))
+        self.writer.start()
+
+    def _write(self, data: bytes) -> None:
+        with self.proc.stdin:
+            self.proc.stdin.write(data)
+
+    def stop(self) -> None:
+        """No texts are coming (the data had errors): the process ends without output."""
+        self.proc.stdin.close()
+        self.proc.wait()
+
+    def result(self) -> dict[str, list[tuple[str, float]]]:
+        out = self.proc.stdout.read()
+        self.writer.join()
+        if self.proc.wait() != 0:
+            raise RuntimeError(f"computing the related papers failed (exit status {self.proc.returncode})")
+        return {pid: [(other, score) for other, score in items] for pid, items in json.loads(out).items()}
+
+
 _SCRIPTS = Path(__file__).resolve().parents[1]
 
 
-def start_worker() -> None:
-    """Start the process that computes related papers on the other core, and have it import
-    scikit-learn while the build reads the data. Started once: `mkdocs serve` keeps it."""
-    global _POOL
-    if _POOL is None:
-        # The worker imports this module by name, so it needs the folder that holds the package
-        # on its path (MkDocs takes the hook's folder off sys.path again after loading it).
-        if str(_SCRIPTS) not in sys.path:
-            sys.path.append(str(_SCRIPTS))
-        _POOL = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=tfidf_matrix)
-
-
-def related_in_background(atlas: Atlas) -> Future:
-    """`related_papers(atlas)`, computed by the worker while the build renders other pages."""
-    start_worker()
-    return _POOL.submit(similar_texts, _texts(atlas))
-
-
-@lru_cache(maxsize=4)  # an edit that changes no title or abstract scores nothing again
 def similar_texts(texts: tuple[tuple[str, str], ...], n: int = TOP_N,
                   min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:
     """`related_papers` of `(id, title and abstract)` pairs sorted by id."""
@@ -107,3 +123,10 @@ def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[st
         for pid, items in sorted((similar if similar is not None else related_papers(atlas, n)).items())
         for rank, (other, score) in enumerate(items, start=1)
     ]
+
+
+if __name__ == "__main__":  # the Worker's process: texts in, related papers out
+    tfidf_matrix()
+    texts = sys.stdin.read()
+    if texts:  # nothing arrives when the build stopped before the data was loaded
+        json.dump(similar_texts(json.loads(texts)), sys.stdout)

@@ -188,18 +188,26 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
     src = f"papers/{paper.id}.md"
     links = Links(src)
     view = graphviews.paper_view(graph, atlas, paper.id)
-    groups = graphviews.twin(view, always=("cites", "related"))
-    return environment().get_template("paper.md.j2").render(
-        atlas=atlas, paper=paper, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
-        report_url=report_url(repo_url, paper), view=view, groups=groups, facet_rows=FACET_ROWS,
-        star=star_data(view),
-        linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None,
-        mentions=[atlas.external[w] for w in paper.mentions if w in atlas.external],
-        mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
-        cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
-        cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])),
-        recorded=atlas.recorded,
-    )
+    ctx = dict(paper=paper, view=view, repo_url=repo_url, recorded=atlas.recorded,
+               mentions=[atlas.external[w] for w in paper.mentions if w in atlas.external],
+               mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
+               cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
+               cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])))
+    # The page is a function of these values, the registries it names and the templates: under
+    # `mkdocs serve`, an edit renders again only the pages whose values it changed.
+    key = repr((ctx, atlas.topics, atlas.facets, [(t.name, t.stat().st_mtime_ns) for t in sorted(TEMPLATES.iterdir())]))
+    if key not in _PAPER_PAGES:
+        if len(_PAPER_PAGES) > 4 * len(atlas.papers):
+            _PAPER_PAGES.clear()
+        _PAPER_PAGES[key] = environment().get_template("paper.md.j2").render(
+            atlas=atlas, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
+            report_url=report_url(repo_url, paper), groups=graphviews.twin(view, always=("cites", "related")),
+            facet_rows=FACET_ROWS, star=star_data(view),
+            linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None, **ctx)
+    return _PAPER_PAGES[key]
+
+
+_PAPER_PAGES: dict[str, str] = {}
 
 
 # A paper page lists at most this many of the papers that cite it (the newest); its "linked
