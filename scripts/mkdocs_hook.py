@@ -69,7 +69,7 @@ def on_files(files: Files, config) -> Files:
     root = Path(config["docs_dir"]).parent
     data_dir = Path(os.environ.get("ATLAS_DATA_DIR") or root / "data")
     try:
-        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"))
+        result = generate(data_dir, site_url=config.get("site_url"), repo_url=config.get("repo_url"), remember=State.serving)
     except DataError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)

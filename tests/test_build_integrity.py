@@ -177,12 +177,12 @@ def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
     from atlas.build import generate
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
-    before = generate(tmp_path / "data").files
+    before = generate(tmp_path / "data", remember=True).files
     paper = tmp_path / "data" / "papers" / "qlora.yml"
     text = paper.read_text(encoding="utf-8")
     assert 'title: "QLoRA: Efficient Finetuning of Quantized LLMs"' in text
     paper.write_text(text.replace('title: "QLoRA: ', 'title: "Edited QLoRA: ', 1), encoding="utf-8")
-    after = generate(tmp_path / "data").files
+    after = generate(tmp_path / "data", remember=True).files
     subprocess.run([sys.executable, "-m", "atlas", "generate", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "fresh")],
                    check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
     fresh = {p.relative_to(tmp_path / "fresh").as_posix(): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}

@@ -80,8 +80,10 @@ def _json_bytes(value) -> bytes:
     return (json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None) -> Generated:
-    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links."""
+def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None, remember: bool = False) -> Generated:
+    """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links.
+    With `remember` (`mkdocs serve`, which calls it after every edit), paper pages whose values
+    did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
     similar = Worker()  # related papers, on the other core while the pages are rendered
     try:
@@ -121,10 +123,13 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files["downloads/graph.graphml"] = graphml(graph)
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
-    files.update((f"papers/{p.id}.md", render.render_paper(atlas, p, index, repo_url=repo_url).encode("utf-8"))
+    files.update((f"papers/{p.id}.md", render.render_paper(atlas, p, index, repo_url, _PAPER_PAGES if remember else None).encode("utf-8"))
                  for p in papers)
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
+
+
+_PAPER_PAGES: dict[str, str] = {}
 
 
 def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:

@@ -101,14 +101,18 @@ def similar_texts(texts: tuple[tuple[str, str], ...], n: int = TOP_N,
     if len(ids) < 2:
         return out
     matrix = tfidf_matrix([text for _, text in texts])
+    k = min(n, len(ids) - 1)
     for lo in range(0, len(ids), CHUNK):
         block = np.round((matrix[lo:lo + CHUNK] @ matrix.T).toarray(), DECIMALS)
+        block[np.arange(len(block)), np.arange(lo, lo + len(block))] = 0.0  # not its own neighbour
+        # Each row's k-th best score; every column scoring at least that is a candidate (ties
+        # included), and the candidates sorted best first, ties by id (the column order), give
+        # exactly the first k of a full stable sort of the row.
+        kth = -np.partition(-block, k - 1, axis=1)[:, k - 1]
         for r, scores in enumerate(block):
-            scores[lo + r] = 0.0  # not its own neighbour
-            # Best first, ties by id (the column order): a stable sort of the negated scores.
-            for c in np.argsort(-scores, kind="stable")[:n]:
-                if scores[c] > 0 and scores[c] >= min_score:
-                    out[ids[lo + r]].append((ids[c], float(scores[c])))
+            cand = np.flatnonzero(scores >= max(kth[r], min_score, np.nextafter(0, 1)))
+            for c in cand[np.argsort(-scores[cand], kind="stable")][:n]:
+                out[ids[lo + r]].append((ids[c], float(scores[c])))
     return out
 
 

@@ -184,7 +184,11 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
 FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardware", "Hardware"))
 
 
-def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None) -> str:
+def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None,
+                 cache: dict[str, str] | None = None) -> str:
+    """One paper's page. With `cache` (under `mkdocs serve`), a page whose values are unchanged
+    is taken from it: the page is a function of the values below, the registries it names and
+    the templates, so an edit renders again only the pages whose values it changed."""
     src = f"papers/{paper.id}.md"
     links = Links(src)
     view = graphviews.paper_view(graph, atlas, paper.id)
@@ -193,21 +197,19 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
                mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
                cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
                cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])))
-    # The page is a function of these values, the registries it names and the templates: under
-    # `mkdocs serve`, an edit renders again only the pages whose values it changed.
-    key = repr((ctx, atlas.topics, atlas.facets, [(t.name, t.stat().st_mtime_ns) for t in sorted(TEMPLATES.iterdir())]))
-    if key not in _PAPER_PAGES:
-        if len(_PAPER_PAGES) > 4 * len(atlas.papers):
-            _PAPER_PAGES.clear()
-        _PAPER_PAGES[key] = environment().get_template("paper.md.j2").render(
-            atlas=atlas, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
-            report_url=report_url(repo_url, paper), groups=graphviews.twin(view, always=("cites", "related")),
-            facet_rows=FACET_ROWS, star=star_data(view),
-            linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None, **ctx)
-    return _PAPER_PAGES[key]
-
-
-_PAPER_PAGES: dict[str, str] = {}
+    key = cache is not None and repr((ctx, atlas.topics, atlas.facets, [(t.name, t.stat().st_mtime_ns) for t in sorted(TEMPLATES.iterdir())]))
+    if key and key in cache:
+        return cache[key]
+    page = environment().get_template("paper.md.j2").render(
+        atlas=atlas, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
+        report_url=report_url(repo_url, paper), groups=graphviews.twin(view, always=("cites", "related")),
+        facet_rows=FACET_ROWS, star=star_data(view),
+        linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None, **ctx)
+    if key:
+        if len(cache) > 4 * len(atlas.papers):
+            cache.clear()
+        cache[key] = page
+    return page
 
 
 # A paper page lists at most this many of the papers that cite it (the newest); its "linked
