@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
 
+from .graphviews import VOCABULARY
 from .model import Atlas, Paper
 from .render import Links, _render
 
@@ -192,9 +193,6 @@ def year_counts(atlas: Atlas) -> tuple[list[int], list[str], dict[int, dict[str,
     return years, roots, table, {y: totals[y] for y in years}, len(atlas.papers) - len(dated)
 
 
-ROOT_COLORS = {"memory": "#1565c0", "distributed-training": "#c62828", "hardware": "#2e7d32", "other": "#757575"}
-
-
 def timeline_svg(atlas: Atlas) -> bytes:
     """Grouped bars: papers per year per top-level topic. Deterministic SVG (no date, fixed hash
     salt, text kept as text), drawn with the Agg backend and the object-oriented Figure API (no pyplot state)."""
@@ -218,7 +216,7 @@ def _draw_timeline(years: list[int], roots: list[str], names: list[str], table: 
         for i, (r, name) in enumerate(zip(roots, names)):
             xs = [j + (i - (len(roots) - 1) / 2) * width for j in range(len(years))]
             ax.bar(xs, [table[y][r] for y in years], width=width, label=name,
-                   color=ROOT_COLORS.get(r, "#607d8b"))
+                   color=VOCABULARY["topics"].get(r, VOCABULARY["uncoloured_topic"])["light"])
         ax.set_xticks(range(len(years)), [str(y) for y in years])
         ax.set_ylabel("Papers")
         ax.yaxis.get_major_locator().set_params(integer=True)
