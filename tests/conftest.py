@@ -27,6 +27,12 @@ ARTIFACTS = ROOT / "test-artifacts"
 _STARTED = time.time()  # artifacts older than this run are not reported
 
 
+def pytest_addoption(parser):
+    """`--update-golden`: rewrite tests/golden/ from the current output instead of comparing (tests/test_golden.py)."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files of tests/golden/ from the current output (review with git diff)")
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     from atlas.build import build_site

@@ -11,10 +11,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from atlas.graphviews import CURATED
 from conftest import DATA
 from atlas.graphviews import TOPIC_VIEW_MAX_PAPERS
-
-CURATED = {"extends", "uses", "compares-with", "alternative-to"}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +62,7 @@ def test_graph_json_is_sorted_and_typed(graph: dict):
     assert keys == sorted(keys) and len(keys) == len(set(keys))
     types = {e["type"] for e in graph["edges"]}
     assert {"topic", "subtopic", "mentions", "related"} <= types
-    assert types <= {"cites", "topic", "subtopic", "mentions", "related"} | CURATED
+    assert types <= {"cites", "topic", "subtopic", "mentions", "related"} | set(CURATED)
     for e in graph["edges"]:
         # A curated relation's evidence is its quote; a citation's is its reference line.
         assert ("evidence" in e) == (e["type"] in CURATED or e["type"] == "cites"), e

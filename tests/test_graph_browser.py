@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-CURATED = {"extends", "uses", "compares-with", "alternative-to"}
-DEFAULT_TYPES = {"cites", "topic", "subtopic", "mentions"} | CURATED  # `related` starts unticked
+from atlas.graphviews import CURATED, VOCABULARY
+
+DEFAULT_TYPES = {"cites", "topic", "subtopic", "mentions", *CURATED}  # `related` starts unticked
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def paper_neighbourhood(graph, pid):
     me = f"paper:{pid}"
     out = {me}
     for e in graph["edges"]:
-        if e["type"] in {"cites"} | CURATED and me in (e["source"], e["target"]):
+        if e["type"] in {"cites"} | set(CURATED) and me in (e["source"], e["target"]):
             out |= {e["source"], e["target"]}
         if e["type"] == "related" and e["source"] == me:
             out.add(e["target"])
@@ -374,6 +375,39 @@ def test_a_paper_page_local_graph_draws_its_neighbours(watch, site_url, graph, a
     watch.assert_clean()
 
 
+def rgb(hex_colour: str) -> str:
+    return "rgb({}, {}, {})".format(*(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_colours_and_lines_come_from_the_build_vocabulary(watch, site_url):
+    """Nodes, edges and legend samples are drawn in the topic colours and edge styles of
+    javascripts/atlas-vocabulary.json (from scripts/atlas/vocabulary.yml), fetched once; the
+    topic chips take their light and dark colours from the generated atlas-vocabulary.css."""
+    requests = []
+    watch.page.on("request", lambda r: requests.append(r.url[len(site_url):]))
+    page = open_graph(watch, site_url, "papers/qlora/", "#paper-graph")
+    assert requests.count("javascripts/atlas-vocabulary.json") == 1
+    assert requests.count("stylesheets/atlas-vocabulary.css") == 1
+    topics, lines = VOCABULARY["topics"], {t: r["line"] for t, r in VOCABULARY["relations"].items()}
+    drawn_items = page.evaluate("""() => { const g = document.querySelector('#paper-graph').atlasGraph;
+        return {nodes: g.nodes.get(), edges: g.edges.get().map(e => Object.assign(e, {type: g.data.edges[Number(e.id.slice(1))].type}))}; }""")
+    assert next(n["color"] for n in drawn_items["nodes"] if n["id"] == "paper:qlora") == topics["memory"]["light"]
+    uses = next(e for e in drawn_items["edges"] if (e["from"], e["to"], e["type"]) == ("paper:qlora", "paper:lora", "uses"))
+    assert (uses["color"], uses["width"], uses["dashes"], uses["smooth"], uses["arrows"]) == tuple(
+        lines["uses"][k] for k in ("color", "width", "dashes", "smooth", "arrows"))
+    samples = page.eval_on_selector_all("svg[data-edge-type]", """els => els.map(s => [s.dataset.edgeType,
+        s.querySelector('line').getAttribute('stroke'), s.querySelector('line').getAttribute('stroke-dasharray'), !!s.querySelector('path')])""")
+    assert {t for t, *_ in samples} >= {"cites", "uses", "related"}
+    for t, stroke, dashes, arrow in samples:
+        assert (stroke, dashes, arrow) == (lines[t]["color"], " ".join(map(str, lines[t]["dashes"])) if lines[t]["dashes"] else None,
+                                           bool(lines[t]["arrows"])), t
+    chip = ".atlas-paper-meta .atlas-root-memory"
+    assert page.eval_on_selector(chip, "e => getComputedStyle(e).color") == rgb(topics["memory"]["light"])
+    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")  # the dark scheme (links fade to it)
+    assert page.eval_on_selector(chip, "e => getComputedStyle(e).getPropertyValue('--atlas-memory').trim()") == topics["memory"]["dark"]
+    watch.assert_clean()
+
+
 def test_a_topic_page_draws_its_topic_graph(watch, site_url, graph):
     page = open_graph(watch, site_url, "topics/hardware/", "#topic-graph")
     got = drawn(page, "#topic-graph")
@@ -453,7 +487,8 @@ def test_the_early_graph_script_waits_for_the_stylesheets_that_size_the_graph(wa
 
 
 @pytest.mark.parametrize("missing, says", [("assets/vendor/vis-network/vis-network.min.js", "could not load"),
-                                            ("downloads/graph.json", "graph data: HTTP 503")])
+                                            ("downloads/graph.json", "graph data: HTTP 503"),
+                                            ("javascripts/atlas-vocabulary.json", "graph data: HTTP 503")])
 def test_when_a_file_the_graph_needs_fails_the_page_says_so_and_keeps_its_text(browser, site_url, missing, says):
     """The <head> starts both downloads; when one fails, the graph script tries at most once more
     and then says in the graph's place that it could not be drawn."""

@@ -250,8 +250,8 @@ def test_a_paper_page_transfers_little_beyond_the_shared_theme_assets(make_watch
     w = make_watch()
     paper = transfers(w, site_url + PAGES["paper"])
     own = {path: n for path, n in paper.items() if path not in home}
-    # vis-network and graph data load only where a graph is drawn (the home page has none).
-    graph_files = {p for p in own if "/vendor/vis-network/" in p or "/downloads/" in p}
+    # vis-network, graph data and the graph script's vocabulary load only where a graph is drawn (the home page has none).
+    graph_files = {p for p in own if "/vendor/vis-network/" in p or "/downloads/" in p or p.endswith("/atlas-vocabulary.json")}
     if not w.page.locator(".atlas-graph[data-graph]").count():
         assert graph_files == set()
     assert set(own) - graph_files == {SUBPATH + PAGES["paper"]}, own  # its HTML; the rest is shared

@@ -33,29 +33,25 @@
   window.atlasGraphScript = true;
   var me = document.currentScript;
 
-  var COLORS = {
-    "memory": "#1565c0",
-    "distributed-training": "#c62828",
-    "hardware": "#2e7d32",
-    "other": "#757575"
-  };
-  var CURATED = ["extends", "uses", "compares-with", "alternative-to"];
-  // One look per edge type. Citations and curated relations are directed (arrows); curated
-  // ones curve so they stay visible beside a "mentions" edge between the same two nodes.
-  // The legend's line samples are drawn from this table too (see drawSamples).
-  var CURVE = { enabled: true, type: "curvedCW", roundness: 0.2 };
-  var EDGE_STYLES = {
-    "cites": { arrows: "to", color: "#263238", width: 2.5, dashes: false },
-    "extends": { arrows: "to", color: "#6a1b9a", width: 2, dashes: false, smooth: CURVE },
-    "uses": { arrows: "to", color: "#00838f", width: 1.5, dashes: [6, 3], smooth: CURVE },
-    "compares-with": { arrows: "to", color: "#ef6c00", width: 1.5, dashes: [10, 4], smooth: CURVE },
-    "alternative-to": { arrows: "to", color: "#ad1457", width: 1.5, dashes: [8, 3, 2, 3], smooth: CURVE },
-    "related": { arrows: "", color: "#7e57c2", width: 1.6, dashes: [2, 4] },
-    "mentions": { arrows: "", color: "#a1887f", width: 1, dashes: [4, 4] },
-    "topic": { arrows: "", color: "#b0bec5", width: 1, dashes: false, opacity: 0.7 },
-    "subtopic": { arrows: "", color: "#78909c", width: 2, dashes: false }
-  };
-  var DEFAULT_EDGE = { arrows: "to", color: "#455a64", width: 1, dashes: [3, 3] };
+  // The vocabularies: each top-level topic's colour, each edge type's look (vis-network's arrows,
+  // color, width, dashes, smooth, opacity) and the curated relation types. They are the build's
+  // javascripts/atlas-vocabulary.json (from scripts/atlas/vocabulary.yml), fetched from beside this
+  // script before any graph or legend sample is drawn (see loadVocabulary). Citations and curated
+  // relations are directed; curated ones curve so they stay visible beside a "mentions" edge.
+  // The legend's line samples are drawn from the same styles (see drawSamples).
+  var VOCABULARY_URL = new URL("atlas-vocabulary.json", me.src).href;
+  var COLORS = {}, UNCOLOURED = null, CURATED = [], EDGE_STYLES = {}, DEFAULT_EDGE = null;
+  function loadVocabulary() {
+    return fetchGraph(VOCABULARY_URL).then(function (v) {
+      COLORS = {};
+      Object.keys(v.topics).forEach(function (t) { COLORS[t] = v.topics[t].light; });
+      UNCOLOURED = v.uncoloured_topic.light;
+      EDGE_STYLES = {};
+      Object.keys(v.relations).forEach(function (t) { EDGE_STYLES[t] = v.relations[t].line; });
+      CURATED = Object.keys(v.relations).filter(function (t) { return v.relations[t].curated; });
+      DEFAULT_EDGE = v.default_line;
+    });
+  }
   // Options shared by every node and edge, set once for the network instead of on each item:
   // paper labels' size, and straight lines (vis-network's default is a curve) unless a style curves.
   var NETWORK_NODES = { font: { size: 11 } };
@@ -179,7 +175,7 @@
 
   // With `lazy`, papers and outside works other than the focus start without labels (see LAZY_LABELS_FROM).
   function visNode(node, names, links, focus, lazy) {
-    var color = COLORS[(node.roots && node.roots[0]) || node.root] || "#9e9e9e";
+    var color = COLORS[(node.roots && node.roots[0]) || node.root] || UNCOLOURED;
     var base = { id: node.id, x: node.x, y: node.y, title: tooltip(node, names) };  // opacity: 1 unless dimmed
     if (!lazy || node.kind === "topic" || node.id === focus) base.label = nodeLabel(node, focus);
     if (node.kind === "paper") {
@@ -640,6 +636,7 @@
     var container = document.querySelector(".atlas-graph[data-graph]");
     if (!container) return;
     loadVis(container.getAttribute("data-vis")).catch(function () {});
+    loadVocabulary().catch(function () {});
     if (!container.getAttribute("data-graph-inline")) {
       fetchGraph(graphUrl(container)).catch(function () {});
     }
@@ -657,7 +654,7 @@
   }
 
   function init() {
-    drawSamples(document);
+    if (document.querySelector("svg[data-edge-type]")) loadVocabulary().then(function () { drawSamples(document); }, function () {});
     var containers = document.querySelectorAll(".atlas-graph[data-graph]");
     Array.prototype.forEach.call(containers, function (container) {
       if (container.getAttribute("data-started") || !parsed(container)) return;
@@ -666,7 +663,7 @@
       var dataPromise = inline ? Promise.resolve(JSON.parse(document.getElementById(inline).content.textContent))
         : fetchGraph(graphUrl(container));
       if (container.getAttribute("data-layout") === "star") dataPromise = dataPromise.then(placeStar);
-      Promise.all([dataPromise, loadVis(container.getAttribute("data-vis"))])
+      Promise.all([dataPromise, loadVis(container.getAttribute("data-vis")), loadVocabulary()])
         .then(function (res) {
           var form = container.id && document.querySelector("form[data-graph-for='" + container.id + "']");
           var overview = isOverview(res[0]);
@@ -693,7 +690,7 @@
   var earlyVis = me && me.getAttribute("data-early-vis");
   if (earlyVis && window.atlasGraphFetch && window.atlasGraphVis) {
     // Graph first (the top of this file); whatever is not drawn yet, follow() draws.
-    Promise.all([fetchGraph(window.atlasGraphFetch.url), loadVis(earlyVis)]).then(init, function () {});
+    Promise.all([fetchGraph(window.atlasGraphFetch.url), loadVis(earlyVis), loadVocabulary()]).then(init, function () {});
   } else {
     prefetch();
   }

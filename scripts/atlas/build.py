@@ -104,6 +104,9 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     bench = ROOT / "docs" / "bench.json"
     rows = json.loads(bench.read_text(encoding="utf-8")) if bench.is_file() else []
     files["performance.md"] = render.render_performance(rows).encode("utf-8")
+    # The vocabularies (scripts/atlas/vocabulary.yml) for the stylesheet and for atlas-graph.js, which reads them beside itself.
+    files["stylesheets/atlas-vocabulary.css"] = render.render_vocabulary_css().encode("utf-8")
+    files["javascripts/atlas-vocabulary.json"] = _json_bytes(graphviews.VOCABULARY)
     skeleton = graph_skeleton(atlas)
     overview = overview_data(atlas, skeleton)  # the topics' positions, which related edges leave alone
     files["downloads/graph-overview.json"] = _json_bytes(overview)

@@ -11,34 +11,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .model import Atlas
 from .related import MIN_SCORE
 
-CURATED = ("extends", "uses", "compares-with", "alternative-to")
-# Relation types in the order the twins list them, with a heading and what the edge means.
-EDGE_TYPES: dict[str, tuple[str, str]] = {
-    "cites": ("Cites", "An in-atlas citation recorded in the data."),
-    "extends": ("Curated relation: extends", "The source paper builds directly on the target; the evidence quotes the source."),
-    "uses": ("Curated relation: uses", "The source paper uses the target as a component; the evidence quotes the source."),
-    "compares-with": ("Curated relation: compares with", "The source paper reports results against the target; the evidence quotes the source."),
-    "alternative-to": ("Curated relation: alternative to", "The source paper presents itself as a replacement for the target; the evidence quotes the source."),
-    "related": ("Computed: related by text similarity",
-                "Computed by the build, not a citation and not curated: the cosine similarity of TF-IDF vectors of "
-                "title and abstract (0 to 1; 1 would be the same wording). Each paper links to its 5 most similar papers "
-                f"that score at least {MIN_SCORE:.2f} (below that, pairs share a topic no more often than random pairs); "
-                "the rank is the target's place in the source paper's list."),
-    "mentions": ("Names an outside work", "The source paper's abstract names the work."),
-    "topic": ("Filed under topic", "The paper is filed under the topic."),
-    "subtopic": ("Subtopic of", "The topic is a subtopic of the target."),
-}
-# How a twin's line of links reads between its two ends ("A cites B"), by relation type.
-VERBS: dict[str, str] = {
-    "cites": "cites", "extends": "extends", "uses": "uses", "compares-with": "compares with",
-    "alternative-to": "is an alternative to", "related": "is similar to", "mentions": "names",
-    "topic": "is filed under", "subtopic": "is a subtopic of",
-}
+# The vocabularies (topic colours; each relation type's words and line), defined once in vocabulary.yml.
+VOCABULARY: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "vocabulary.yml").read_text(encoding="utf-8"))
+for _relation in VOCABULARY["relations"].values():
+    _relation["meaning"] = _relation["meaning"].format(min_score=MIN_SCORE)
+CURATED = tuple(t for t, r in VOCABULARY["relations"].items() if r.get("curated"))
+# Relation types in the order the twins list them: heading and meaning, and the verb between a link's two ends.
+EDGE_TYPES: dict[str, tuple[str, str]] = {t: (r["heading"], r["meaning"]) for t, r in VOCABULARY["relations"].items()}
+VERBS: dict[str, str] = {t: r["verb"] for t, r in VOCABULARY["relations"].items()}
 # Edge types a paper's local graph draws: the paper's links to other works, not its topics.
 PAPER_VIEW_TYPES = ("cites", *CURATED, "related")
 TOPIC_VIEW_TYPES = ("topic", "subtopic", "cites", *CURATED, "related")

@@ -301,6 +301,11 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
                    overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
 
 
+def render_vocabulary_css() -> str:
+    """The topic colours as CSS custom properties, light and dark (stylesheets/atlas-vocabulary.css)."""
+    return environment().get_template("vocabulary.css.j2").render(topics=graphviews.VOCABULARY["topics"])
+
+
 def render_performance(rows: list[dict[str, Any]]) -> str:
     """The performance page: the budgets, and the committed `make bench` run (docs/bench.json)."""
     return _render("performance.md.j2", "performance.md", rows=rows)

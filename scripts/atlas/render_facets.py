@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
 
+from .graphviews import VOCABULARY
 from .model import Atlas, Paper
 from .render import Links, _render
 
@@ -192,7 +193,8 @@ def year_counts(atlas: Atlas) -> tuple[list[int], list[str], dict[int, dict[str,
     return years, roots, table, {y: totals[y] for y in years}, len(atlas.papers) - len(dated)
 
 
-ROOT_COLORS = {"memory": "#1565c0", "distributed-training": "#c62828", "hardware": "#2e7d32", "other": "#757575"}
+def _colour(root: str) -> str:
+    return VOCABULARY["topics"].get(root, VOCABULARY["uncoloured_topic"])["light"]
 
 
 def timeline_svg(atlas: Atlas) -> bytes:
@@ -206,11 +208,11 @@ def timeline_svg(atlas: Atlas) -> bytes:
     slot = (right - left) / max(len(years), 1)
     bar = 0.8 * slot / max(len(roots), 1)
     bars = [(round(left + j * slot + 0.1 * slot + i * bar, 1), round(bottom - table[y][r] * scale, 1), round(bar, 1),
-             round(table[y][r] * scale, 1), ROOT_COLORS.get(r, "#607d8b"), f"{y}, {atlas.topics[r].name}: {table[y][r]}")
+             round(table[y][r] * scale, 1), _colour(r), f"{y}, {atlas.topics[r].name}: {table[y][r]}")
             for j, y in enumerate(years) for i, r in enumerate(roots)]
     chart = dict(width=width, height=height, left=left, right=right, top=top, bottom=bottom, bars=bars,
                  title="Atlas papers per year of publication, by top-level topic",
-                 legend=[(i, atlas.topics[r].name, ROOT_COLORS.get(r, "#607d8b")) for i, r in enumerate(roots)],
+                 legend=[(i, atlas.topics[r].name, _colour(r)) for i, r in enumerate(roots)],
                  ticks=[(v, round(bottom - v * scale, 1)) for v in range(0, peak + step, step) if bottom - v * scale >= top - 1],
                  years=[(y, round(left + (j + 0.5) * slot, 1)) for j, y in enumerate(years)])
     return _render("timeline.svg.j2", "downloads/timeline.svg", c=chart).encode("utf-8")
