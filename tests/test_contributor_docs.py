@@ -15,7 +15,7 @@ import pytest
 
 from atlas import rules
 from atlas.data import load
-from datafixture import GOOD, problem_lines, small_data_dir
+from datafixture import ALLOWED_FIELDS, GOOD, problem_lines, small_data_dir
 from conftest import DATA, ROOT
 
 F = "data/papers/good-paper.yml"
@@ -54,9 +54,7 @@ EXAMPLES: dict[str, tuple[str, str | bytes, str]] = {
                 f"{F}:6:15: author_count: give authors or author_count, not both (author_count is only for "
                 "unknown names)"),
     "known-fields": ("good-paper.yml", GOOD.replace("topics:", "topic:"),
-                     f"{F}:8:1: topic: unknown field (did you mean 'topics'?); allowed: abstract, arxiv, "
-                     "author_count, authors, code, facets, id, mentions, published, published_source, references, "
-                     "relations, source, title, topics, upvotes"),
+                     f"{F}:8:1: topic: unknown field (did you mean 'topics'?); allowed: {ALLOWED_FIELDS}"),
     "types": ("good-paper.yml", GOOD.replace("published:", "upvotes: many\npublished:"),
               f'{F}:6:10: upvotes: expected a whole number, got "many"'),
     "clean-text": ("good-paper.yml", GOOD.replace('"Good: A Paper"', '"Good \\alpha"'),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from datafixture import GOOD, problem_lines, small_data_dir
+from datafixture import ALLOWED_FIELDS, GOOD, problem_lines, small_data_dir
 
 
 
@@ -34,8 +34,7 @@ def test_missing_title(data_dir):
 def test_unknown_field_with_suggestion(data_dir):
     text = GOOD.replace("topics:", "titel: x\ntopics:")
     assert errors(data_dir, text) == [
-        f"{F}:8:1: titel: unknown field (did you mean 'title'?); allowed: abstract, arxiv, author_count, "
-        "authors, code, facets, id, mentions, published, published_source, references, relations, source, title, topics, upvotes"
+        f"{F}:8:1: titel: unknown field (did you mean 'title'?); allowed: {ALLOWED_FIELDS}"
     ]
 
 
