@@ -44,8 +44,8 @@ class Generated:
     problems: list[Problem]
 
 
-def load_atlas(data_dir: Path) -> tuple[Atlas, list[Problem]]:
-    loaded, problems = data.load(data_dir, root=data_dir.parent)
+def load_atlas(data_dir: Path, remember: bool = False) -> tuple[Atlas, list[Problem]]:
+    loaded, problems = data.load(data_dir, root=data_dir.parent, remember=remember)
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return build_model(loaded), problems
@@ -82,12 +82,12 @@ def _json_bytes(value) -> bytes:
 
 def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None, remember: bool = False) -> Generated:
     """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links.
-    With `remember` (`mkdocs serve`, which calls it after every edit), paper pages whose values
-    did not change are taken from the previous call's."""
+    With `remember` (`mkdocs serve`, which calls it after every edit), parsed files and paper
+    pages whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
     similar = Worker()  # related papers, on the other core while the pages are rendered
     try:
-        atlas, problems = load_atlas(data_dir)
+        atlas, problems = load_atlas(data_dir, remember)
     except DataError:
         similar.stop()
         raise

@@ -326,9 +326,6 @@ def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
         return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
 
 
-# Keyed by the file's bytes: under `mkdocs serve` an edit parses again only the file it changed.
-# (Callers copy the list of problems before adding to it; nothing changes a parsed Doc.)
-@lru_cache(maxsize=1 << 15)
 def _parse(raw: bytes, rel: str) -> tuple[Doc | None, list[Problem]]:
     try:
         doc = parse(raw)
@@ -341,12 +338,19 @@ def _parse(raw: bytes, rel: str) -> tuple[Doc | None, list[Problem]]:
     return doc, []
 
 
-def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any]) -> tuple[Doc | None, list[Problem]]:
+# Under `mkdocs serve` (load(remember=True)), files are remembered by their bytes, so an edit
+# parses again only the file it changed. (Callers copy the list of problems before adding to
+# it; nothing changes a parsed Doc.)
+_parse_remembered = lru_cache(maxsize=1 << 15)(_parse)
+
+
+def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any],
+             remember: bool = False) -> tuple[Doc | None, list[Problem]]:
     """Read one data file and check it against its schema (and, for a paper, the YAML rules)."""
     raw, problems = _read_bytes(path, rel)
     if raw is None:
         return None, problems
-    doc, probs = _parse(raw, rel)
+    doc, probs = (_parse_remembered if remember else _parse)(raw, rel)
     probs = list(probs)
     if doc is not None and (kind == "paper" or kind in validators):  # a paper needs its schema
         probs += _schema_problems(kind, rel, doc, validators[kind], validators.get(f"{kind}-quick"))
@@ -355,8 +359,9 @@ def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any]) -> tup
     return doc, probs
 
 
-def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem]]:
-    """Read and check every data file; return what is valid and every problem found."""
+def load(data_dir: Path, root: Path | None = None, remember: bool = False) -> tuple[Loaded, list[Problem]]:
+    """Read and check every data file; return what is valid and every problem found.
+    `remember`: keep each parsed file for the next call (see `_parse_remembered`)."""
     data_dir = Path(data_dir)
     root = root or data_dir.parent
 
@@ -398,7 +403,7 @@ def load(data_dir: Path, root: Path | None = None) -> tuple[Loaded, list[Problem
                 hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
                 out.append((path, r, None, [Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}")]))
                 continue
-            out.append((path, r, *_checked(path, r, "paper", validators)))
+            out.append((path, r, *_checked(path, r, "paper", validators, remember)))
         return out
 
     paths = sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []
