@@ -23,7 +23,8 @@ papers), runs the real pipeline there and measures, in the same run:
                     on the topic-level overview (large corpora)
 - paper_page_kb (the median paper page; paper_page_max_kb the largest, paper_pages_over_40kb
   how many exceed 40 kB), graph_page_kb (graph page HTML + the graph data it loads), search_index_kb,
-  site_mb, peak_rss_mb (largest resident set of the build subprocess and the generate worker)
+  site_mb, peak_rss_mb (largest resident set of the build subprocess, with the process it starts
+  for related papers, and the generate worker), bare_mkdocs_rss_mb (the same for the bare build)
 - serve_edit_s      (at 1,000 papers, or with --serve-edit) `mkdocs serve --dirty` running as
                     `make serve` runs it, one paper's title edited in its YAML file: seconds
                     until the served page shows the change, the median of 3 edits
@@ -365,9 +366,9 @@ def measure_builds(proj: Path, work: Path) -> dict:
     cfg = work / "bare-mkdocs.yml"
     cfg.write_text(BARE_CONFIG.format(docs=md, site=work / "bare-site"), encoding="utf-8")
     mkdocs = str(Path(_python()).with_name("mkdocs"))
-    bare_s, _, _ = _run_child([mkdocs, "build", "--quiet", "--config-file", str(cfg)], proj, env)
+    bare_s, bare_rss, _ = _run_child([mkdocs, "build", "--quiet", "--config-file", str(cfg)], proj, env)
     shutil.rmtree(work / "bare-site", ignore_errors=True)
-    return {"build_s": build_s, "bare_mkdocs_s": bare_s, "build_rss_kb": build_rss, "site": site,
+    return {"build_s": build_s, "bare_mkdocs_s": bare_s, "build_rss_kb": build_rss, "bare_rss_kb": bare_rss, "site": site,
             "build_cpu_s": build_cpu, "bare_mkdocs_cpu_s": _run_child.cpu}
 
 
@@ -581,6 +582,7 @@ def bench_one(n: int, work_root: Path, serve_edit: bool) -> dict:
         "ready_all_s": browser.get("ready_all_s"),
         "ready_wall_all_s": browser.get("ready_wall_all_s"),
         "peak_rss_mb": max(builds["build_rss_kb"], gen_rss) / 1024,
+        "bare_mkdocs_rss_mb": builds["bare_rss_kb"] / 1024,
         "serve_edit_s": None,
         "serve_full_edit_s": None,
         # CPU seconds (with children): the same comparisons, less sensitive to other load.
