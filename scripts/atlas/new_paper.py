@@ -180,7 +180,8 @@ def _scalar(text: str) -> str:
 
 def fold_lines(text: str, width: int = 96, indent: str = "  ") -> list[str]:
     """Lines of a `>-` block scalar that reads back as exactly `text` (single-spaced, one paragraph)."""
-    return [indent + line for line in textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)]
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return [indent + line for line in lines]
 
 
 def topic_ids(data_dir: Path) -> dict[str, list[str]]:
@@ -308,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     except NewPaperError as exc:
         print(f"new-paper: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {path.relative_to(args.data.resolve().parent).as_posix()}: add its topics, check it against the paper, then run `make validate`")
+    shown = path.relative_to(args.data.resolve().parent).as_posix()
+    print(f"wrote {shown}: add its topics, check it against the paper, then run `make validate`")
     for note in notes:
         print(f"note: {note}")
     return 0
