@@ -7,6 +7,7 @@ by id, so everything rendered from it comes out in the same order on every build
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -14,8 +15,6 @@ from typing import Any
 import networkx as nx
 
 from .data import Loaded
-
-TOP_LEVEL = ("memory", "distributed-training", "hardware", "other")
 
 
 @dataclass(frozen=True)
@@ -78,10 +77,6 @@ class Paper:
     facets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
-    def n_authors(self) -> int | None:
-        return len(self.authors) if self.authors else self.author_count
-
-    @property
     def year(self) -> int | None:
         return self.published.year if self.published else None
 
@@ -123,24 +118,14 @@ class Atlas:
         """Papers under each topic (directly or through a subtopic), newest first: one pass."""
         out: dict[str, list[Paper]] = {t: [] for t in self.topics}
         for p in self.by_date:
-            under = set(p.topics)
-            under.update(self.topics[t].parent for t in p.topics if t in self.topics and self.topics[t].parent)
-            for t in under:
-                if t in out:
-                    out[t].append(p)
+            under = {*p.topics, *(self.topics[t].root for t in p.topics if t in self.topics)}
+            for t in under & out.keys():
+                out[t].append(p)
         return out
 
     def papers_in(self, topic_id: str) -> list[Paper]:
-        """Papers under a topic (directly or through a subtopic), newest first."""
-        self.topics[topic_id]  # KeyError for an unknown topic, as before
+        """Papers under a topic (directly or through a subtopic), newest first; KeyError for an unknown topic."""
         return list(self._topic_members[topic_id])
-
-    def cited_by(self, pid: str) -> list[str]:
-        """Ids of the atlas papers that cite `pid` (an atlas paper or an outside work)."""
-        node = f"paper:{pid}" if pid in self.papers else f"work:{pid}"
-        if node not in self.graph:
-            return []
-        return sorted(u[len("paper:"):] for u, _, k in self.graph.in_edges(node, keys=True) if k == "cites")
 
     @cached_property
     def citing(self) -> dict[str, list[tuple["Paper", Citation]]]:
@@ -155,7 +140,7 @@ class Atlas:
     @cached_property
     def recorded(self) -> int:
         """How many papers have their bibliography recorded (only they can be counted as citing)."""
-        return sum(1 for p in self.papers.values() if p.references_recorded)
+        return sum(p.references_recorded for p in self.papers.values())
 
     @cached_property
     def citation_counts(self) -> dict[str, int]:
@@ -165,10 +150,7 @@ class Atlas:
     def most_cited_by(self, members: list["Paper"], n: int) -> list[tuple[str, int]]:
         """The works (atlas papers or outside works, by id) that `members` cite most, with how many
         of them cite each: most first, ties by id."""
-        counts: dict[str, int] = {}
-        for p in members:
-            for c in p.cites:
-                counts[c.target] = counts.get(c.target, 0) + 1
+        counts = Counter(c.target for p in members for c in p.cites)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def newest(self, n: int) -> list[Paper]:
