@@ -2,7 +2,6 @@
 
 In: a git revision and a working tree. Out: Markdown (for a terminal or `$GITHUB_STEP_SUMMARY`)
 listing the papers added, changed and removed and the graph nodes and edges added and removed.
-
 The base's `data/` is taken with `git archive` into a temporary folder; both sides go through
 the same loader and model as the build, so the diff is of the atlas, not of YAML text.
 """
@@ -18,6 +17,8 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import networkx as nx
 
 from .data import load
 from .model import Atlas, Paper, build_model
@@ -79,32 +80,24 @@ def atlas_of(data_dir: Path | None, strict: bool) -> tuple[Atlas | None, int]:
     return build_model(loaded), len(errors)
 
 
-def _comparable(p: Paper) -> dict:
-    d = dataclasses.asdict(p)
-    d.pop("source")
-    return d
+def _split(old: set, new: set) -> tuple[list, list]:
+    """What `new` adds to `old` and what it drops, each sorted."""
+    return sorted(new - old), sorted(old - new)
 
 
 def compare(base: Atlas | None, head: Atlas) -> Changes:
-    old = base.papers if base else {}
-    new = head.papers
-    out = Changes()
-    out.added = [new[i] for i in sorted(set(new) - set(old))]
-    out.removed = [old[i] for i in sorted(set(old) - set(new))]
+    old, new = (base.papers if base else {}), head.papers
+    added, removed = _split(set(old), set(new))
+    changed = []
     for pid in sorted(set(old) & set(new)):
-        a, b = _comparable(old[pid]), _comparable(new[pid])
-        fields = [k for k in b if a[k] != b[k]]
+        a, b = dataclasses.asdict(old[pid]), dataclasses.asdict(new[pid])
+        fields = [k for k in b if k != "source" and a[k] != b[k]]  # a file's path is not the paper
         if fields:
-            out.changed.append((new[pid], fields))
-    old_nodes = set(base.graph.nodes) if base else set()
-    new_nodes = set(head.graph.nodes)
-    out.nodes_added = sorted(new_nodes - old_nodes)
-    out.nodes_removed = sorted(old_nodes - new_nodes)
-    old_edges = set(base.graph.edges(keys=True)) if base else set()
-    new_edges = set(head.graph.edges(keys=True))
-    out.edges_added = sorted(new_edges - old_edges)
-    out.edges_removed = sorted(old_edges - new_edges)
-    return out
+            changed.append((new[pid], fields))
+    old_graph = base.graph if base else nx.MultiDiGraph()
+    nodes = _split(set(old_graph.nodes), set(head.graph.nodes))
+    edges = _split(set(old_graph.edges(keys=True)), set(head.graph.edges(keys=True)))
+    return Changes([new[i] for i in added], [old[i] for i in removed], changed, *nodes, *edges)
 
 
 def md_text(text: str) -> str:
@@ -120,8 +113,7 @@ def _edge(e: tuple[str, str, str]) -> str:
     return f"`{e[0]}` → `{e[1]}` ({e[2]})"
 
 
-def render(changes: Changes, base_label: str, head_label: str, base_errors: int = 0, base_missing: bool = False) -> str:
-    c = changes
+def render(c: Changes, base_label: str, head_label: str, base_errors: int = 0, base_missing: bool = False) -> str:
     lines = [f"### Atlas changes: {md_text(base_label)} → {md_text(head_label)}", ""]
     if base_missing:
         lines += [f"_{md_text(base_label)} has no data/ folder: everything counts as added._", ""]
@@ -158,7 +150,6 @@ def diff(repo: Path, ref: str, data_dir: Path | None = None) -> str:
         base_dir = base_data(repo, ref, Path(tmp))
         base, base_errors = atlas_of(base_dir, strict=False)
         head, _ = atlas_of(data_dir, strict=True)
-    assert head is not None
     return render(compare(base, head), ref, "working tree", base_errors, base_missing=base_dir is None)
 
 
