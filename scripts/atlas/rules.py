@@ -76,18 +76,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def checklist() -> str:
-    """The rules as a Markdown checklist (the pull request template's form)."""
-    return "\n".join(f"- [ ] `{r.id}`: {r.text}" for r in RULES)
-
-
-def bullet_list() -> str:
-    """The rules as a Markdown list (CONTRIBUTING.md's form)."""
+def block(rel: str) -> str:
+    """The rules as document `rel` carries them: a checklist in the pull request template, else a list."""
+    if rel.endswith("PULL_REQUEST_TEMPLATE.md"):
+        return "\n".join(f"- [ ] `{r.id}`: {r.text}" for r in RULES)
     return "\n".join(f"- `{r.id}`{' (warning)' if r.severity == 'warning' else ''}: {r.text}" for r in RULES)
-
-
-def _block(path: str) -> str:
-    return checklist() if path.endswith("PULL_REQUEST_TEMPLATE.md") else bullet_list()
 
 
 def replace_block(text: str, body: str) -> str:
@@ -102,7 +95,7 @@ def stale(root: Path = ROOT) -> list[str]:
     out = []
     for rel in DOCS:
         text = (root / rel).read_text(encoding="utf-8")
-        if replace_block(text, _block(rel)) != text:
+        if replace_block(text, block(rel)) != text:
             out.append(rel)
     return out
 
@@ -112,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="update the rules block of " + " and ".join(DOCS))
     args = ap.parse_args(argv)
     if not args.write:
-        print(checklist())
+        print(block(".github/PULL_REQUEST_TEMPLATE.md"))
         return 0
     for rel in DOCS:
         path = ROOT / rel
-        path.write_text(replace_block(path.read_text(encoding="utf-8"), _block(rel)), encoding="utf-8")
+        path.write_text(replace_block(path.read_text(encoding="utf-8"), block(rel)), encoding="utf-8")
         print(f"updated {rel}")
     return 0
 
