@@ -23,6 +23,10 @@ _DEF_WORDS = {
 }
 _TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping",
                "boolean": "true or false", "number": "a number"}
+# Limits in words, in the order they are listed (besides `enum` first and a date format last).
+_LIMITS = {"minLength": "at least {} characters", "maxLength": "at most {} characters",
+           "minItems": "at least {} item(s)", "maxItems": "at most {} items", "minProperties": "at least {} entry(ies)",
+           "uniqueItems": "no item twice", "minimum": "at least {}", "maximum": "at most {}"}
 # The registry files the reference documents after the paper entry, by schema name.
 REGISTRIES = (("topics", "data/topics.yml"), ("external", "data/external.yml"), ("facets", "data/facets.yml"),
               ("reading-paths", "data/reading-paths.yml"))
@@ -93,25 +97,11 @@ class _Schemas:
 
 
 def _constraints(node: dict) -> list[str]:
-    out = []
-    if "enum" in node:
-        out.append("one of: " + ", ".join(str(v) for v in node["enum"]))
-    if "minLength" in node and node["minLength"] > 1:
-        out.append(f"at least {node['minLength']} characters")
-    if "maxLength" in node:
-        out.append(f"at most {node['maxLength']} characters")
-    if "minItems" in node:
-        out.append(f"at least {node['minItems']} item(s)")
-    if "maxItems" in node:
-        out.append(f"at most {node['maxItems']} items")
-    if "minProperties" in node:
-        out.append(f"at least {node['minProperties']} entry(ies)")
-    if node.get("uniqueItems"):
-        out.append("no item twice")
-    if "minimum" in node:
-        out.append(f"at least {node['minimum']}")
-    if "maximum" in node:
-        out.append(f"at most {node['maximum']}")
+    out = ["one of: " + ", ".join(str(v) for v in node["enum"])] if "enum" in node else []
+    for key, words in _LIMITS.items():
+        # minLength 1 only says "not empty" and a false uniqueItems nothing: neither is listed.
+        if key in node and (node[key] > 1 if key == "minLength" else node[key] or key != "uniqueItems"):
+            out.append(words.format(node[key]))
     if node.get("format") == "date":
         out.append("a real calendar date")
     return out
@@ -144,7 +134,7 @@ def _requirement(name: str, container: dict) -> str:
 
 def _field(s: _Schemas, name: str, key: str, node: dict, schema: dict, container: dict, anchor: str) -> FieldDoc:
     resolved, ref, where = s.resolve(node, schema)
-    doc = FieldDoc(
+    return FieldDoc(
         name=name,
         anchor=anchor,
         requirement=_requirement(key, container),
@@ -153,9 +143,8 @@ def _field(s: _Schemas, name: str, key: str, node: dict, schema: dict, container
         description=resolved.get("description", ""),
         examples=[_example_yaml(key, ex) for ex in resolved.get("examples", [])],
         pattern=resolved.get("pattern") if ref is None else None,
+        children=_children(s, name, resolved, where, anchor),
     )
-    doc.children = _children(s, name, resolved, where, anchor)
-    return doc
 
 
 def _children(s: _Schemas, name: str, node: dict, schema: dict, anchor: str) -> list[FieldDoc]:
@@ -201,9 +190,9 @@ def registry_docs(schemas: dict[str, dict]) -> list[FileDoc]:
             required = schema.get("required")
             if required:
                 keys += f"; these must be present: {', '.join(required)}"
-            entry, _, where = s.resolve(schema.get("additionalProperties") or {}, schema)
-            kind = s.type_words(schema.get("additionalProperties") or {}, schema)
-            keys += f"; each value is {kind}"
+            value = schema.get("additionalProperties") or {}
+            entry, _, where = s.resolve(value, schema)
+            keys += f"; each value is {s.type_words(value, schema)}"
             fields = _children(s, "<id>", entry, where, anchor)
         out.append(FileDoc(path, anchor, schema.get("title", path), schema.get("description", ""), keys, fields))
     return out
