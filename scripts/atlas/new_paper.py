@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import jinja2
+
 from .data import RESERVED_IDS
 from .yamlsafe import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 API = "https://export.arxiv.org/api/query?id_list={}"
 ATOM = "{http://www.w3.org/2005/Atom}"
-SCHEMA_LINE = "# yaml-language-server: $schema=../schema/paper.schema.json"
 # The same id forms as data/schema/paper.schema.json's `arxiv`, plus an optional version.
 _ID = re.compile(r"^(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z]+(-[a-z]+)*(\.[A-Z]{2})?/[0-9]{7})(?P<version>v[0-9]+)?$")
 _STOP = frozenset("a an and are as at by for from in into is of on or the to via with".split())
@@ -197,50 +198,11 @@ def artifact_ids(data_dir: Path) -> list[str]:
 
 
 def render_entry(record: Record, slug: str, topics: dict[str, list[str]], artifacts: list[str] | None = None) -> str:
-    out = [SCHEMA_LINE,
-           f"# Started by `make new-paper ARXIV={record.arxiv}` from the arXiv API record"
-           f"{' (' + record.arxiv + record.version + ')' if record.version else ''}.",
-           "# Check every line against the paper, fill in topics, then run `make validate`.",
-           f"id: {slug}",
-           f"title: {json.dumps(record.title, ensure_ascii=False)}"]
-    if record.authors:
-        out.append("authors:")
-        out += [f"  - {_scalar(a)}" for a in record.authors]
-    else:
-        out.append("# authors: the arXiv record lists none; add them, or author_count if names are unknown")
-    out += [f"published: {record.published}",
-            "published_source: arxiv",
-            f'arxiv: "{record.arxiv}"',
-            "# Required: one or more topic ids from data/topics.yml (a subtopic places the paper under its parent too).",
-            "topics:"]
-    for tid, subs in topics.items():
-        out.append(f"  # {tid}: {', '.join(subs)}" if subs else f"  # {tid}")
-    out += [
-        "# Optional: fill in only what the paper states and delete the rest (see CONTRIBUTING.md).",
-        "# code: https://github.com/OWNER/REPO  # the repository the paper or its abstract names",
-        "# references:  # only once you have read the paper's bibliography (see CONTRIBUTING.md)",
-        "#   version: arXiv v1  # which text you read: arXiv vN, a proceedings version, or unknown",
-        "#   cites:  # each reference naming an atlas paper or external work, copied verbatim",
-        "#     - target: <paper or external work id>",
-        "#       ref: \"<the reference line as printed, with its number>\"",
-        "# mentions:  # ids of atlas papers or external works the abstract names",
-        "#   - <paper or external work id>",
-        "# relations:  # each with the evidence: a quote from the abstract or the paper",
-        "#   - type: compares-with  # extends | compares-with | uses | alternative-to",
-        "#     target: <paper or external work id>",
-        "#     evidence: <the words of the source that show it>",
-        "# facets:  # from the abstract only; every atlas entry has them; ids from data/facets.yml",
-        "#   optimizes: [<ids>]",
-        "#   techniques: [<ids>]",
-        "#   hardware: [<ids>]",
-        "#   scale:",
-        "#     devices: \"<as the abstract states it>\"",
-        "#   result: \"<the headline result, with the abstract's numbers>\"",
-        f"#   artifact: {' | '.join(artifacts) if artifacts else '<id>'}  # what the abstract says about code",
-        "abstract: >-",
-        *fold_lines(record.abstract),
-    ]
-    return "\n".join(out) + "\n"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=False,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(scalar=_scalar, quoted=lambda text: json.dumps(text, ensure_ascii=False))
+    return env.get_template("new_paper.yml.j2").render(r=record, slug=slug, topics=topics, artifacts=artifacts,
+                                                       abstract=fold_lines(record.abstract))
 
 
 def write_new(path: Path, text: str) -> None:
