@@ -48,8 +48,7 @@ class Relation:
 
 @dataclass(frozen=True)
 class Citation:
-    """One reference of a paper's bibliography: the cited atlas paper or outside work, and the
-    reference line as the citing paper prints it."""
+    """One reference of a paper's bibliography: the cited work's id and the line as the paper prints it."""
 
     target: str
     ref: str
@@ -129,8 +128,7 @@ class Atlas:
 
     @cached_property
     def citing(self) -> dict[str, list[tuple["Paper", Citation]]]:
-        """For each cited atlas paper or outside work (by id): the atlas papers that cite it, newest
-        first, each with its reference line."""
+        """Cited id -> the atlas papers that cite it, newest first, each with its reference line."""
         out: dict[str, list[tuple[Paper, Citation]]] = {}
         for p in self.by_date:
             for c in p.cites:
@@ -148,8 +146,7 @@ class Atlas:
         return {k: len(v) for k, v in self.citing.items()}
 
     def most_cited_by(self, members: list["Paper"], n: int) -> list[tuple[str, int]]:
-        """The works (atlas papers or outside works, by id) that `members` cite most, with how many
-        of them cite each: most first, ties by id."""
+        """The ids `members` cite most, with how many of them cite each: most first, ties by id."""
         counts = Counter(c.target for p in members for c in p.cites)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
@@ -165,10 +162,8 @@ def build_model(loaded: Loaded) -> Atlas:
         for sid, s in subs.items():
             topics[sid] = Topic(sid, s["name"], s["description"], tid)
 
-    external = {
-        wid: ExternalWork(wid, w["name"], w.get("arxiv"), w.get("evidence"), w.get("note"))
-        for wid, w in sorted(loaded.external.items())
-    }
+    external = {wid: ExternalWork(wid, w["name"], w.get("arxiv"), w.get("evidence"), w.get("note"))
+                for wid, w in sorted(loaded.external.items())}
 
     papers: dict[str, Paper] = {}
     for pid, (rel, doc) in sorted(loaded.papers.items()):
@@ -194,22 +189,15 @@ def build_model(loaded: Loaded) -> Atlas:
             facets=v.get("facets") or {},
         )
 
-    return Atlas(
-        papers=papers,
-        topics=topics,
-        external=external,
-        graph=build_graph(papers, topics, external),
-        facets=loaded.facets or {},
-        reading_paths=loaded.reading_paths or {},
-    )
+    graph = build_graph(papers, topics, external)
+    return Atlas(papers, topics, external, graph, loaded.facets or {}, loaded.reading_paths or {})
 
 
 def build_graph(papers: dict[str, Paper], topics: dict[str, Topic], external: dict[str, ExternalWork]) -> nx.MultiDiGraph:
     """Nodes `paper:<id>`, `topic:<id>`, `work:<id>`; edge keys are the edge types."""
     g = nx.MultiDiGraph()
-    for t in topics.values():
+    for t in topics.values():  # a topic comes after its parent
         g.add_node(f"topic:{t.id}", kind="topic", label=t.name, root=t.root)
-    for t in topics.values():
         if t.parent:
             g.add_edge(f"topic:{t.id}", f"topic:{t.parent}", key="subtopic")
     for w in external.values():

@@ -61,9 +61,8 @@ def printable(text: str) -> str:
     out = []
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d":
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
+            ch = f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+        out.append(ch)
     return "".join(out)
 
 
@@ -243,16 +242,15 @@ def _walk(node: yaml.Node, path: Path_, doc: Doc) -> Any:
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), doc) for i, item in enumerate(node.value)]
     out: dict[str, Any] = {}
-    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
         start = key_node.start_mark
         key = _walk(key_node, (), Doc()) if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
             raise YamlError(*_pos(start), "a key must be a plain string")
-        if key in seen:
-            raise YamlError(*_pos(start), f"duplicate key '{key}' (first on line {seen[key]}); keep one",
-                            ".".join(str(p) for p in (*path, key)))
-        seen[key] = start.line + 1
-        doc.key_marks[(*path, key)] = _pos(start)
-        out[key] = _walk(value_node, (*path, key), doc)
+        at = (*path, key)
+        if at in doc.key_marks:
+            raise YamlError(*_pos(start), f"duplicate key '{key}' (first on line {doc.key_marks[at][0]}); keep one",
+                            ".".join(str(p) for p in at))
+        doc.key_marks[at] = _pos(start)
+        out[key] = _walk(value_node, at, doc)
     return out
