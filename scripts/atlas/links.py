@@ -60,10 +60,9 @@ def status(url: str, timeout: float = 30) -> int:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - https URLs from data
                 return resp.status
         except urllib.error.HTTPError as exc:
-            if method == "HEAD" and exc.code in (403, 405, 501):
-                continue
-            return exc.code
-    return 0
+            if method == "GET" or exc.code not in (403, 405, 501):  # else HEAD was refused: try GET
+                return exc.code
+    return 0  # not reached: GET returns or raises
 
 
 def check(links: list[Link], get_status: Callable[[str], int] = status, pause: float = 1.0) -> list[Result]:

@@ -1,9 +1,8 @@
 """The data schemas as documentation: one `FieldDoc` per field, for the site's data reference page.
 
-In: the JSON Schemas of `data/schema/` (dicts, by name: "paper", "external", ...). Out: the
-fields of a paper entry and of each registry file, in the schemas' order, each with whether it
-is required, its type and format in words, its description and its examples as YAML. The page
-is rendered from this on every build, so it cannot drift from the schemas.
+In: the JSON Schemas of `data/schema/` by name ("paper", "external", ...). Out: the fields of a
+paper entry and of each registry file, in the schemas' order: required or not, type and limits
+in words, description, examples as YAML. Rendered on every build, so it cannot drift from them.
 """
 
 from __future__ import annotations
@@ -57,11 +56,8 @@ class FileDoc:
     fields: list[FieldDoc]
 
 
-class _Schemas:
-    """Resolves `$ref`s within a schema and across the schema files, as the validator does."""
-
-    def __init__(self, schemas: dict[str, dict]) -> None:
-        self.schemas = schemas
+class _Schemas(dict):
+    """The schemas by name, resolving `$ref`s within a schema and across the files as the validator does."""
 
     def resolve(self, node: dict, schema: dict) -> tuple[dict, str | None, dict]:
         """`node` with its `$ref` target merged in (local keys win), the `$defs` name it names, and the
@@ -70,7 +66,7 @@ class _Schemas:
         if not ref:
             return node, None, schema
         file, _, pointer = ref.partition("#")
-        target_schema = self.schemas[file.removesuffix(".schema.json")] if file else schema
+        target_schema = self[file.removesuffix(".schema.json")] if file else schema
         target: Any = target_schema
         for part in pointer.strip("/").split("/"):
             target = target[part]
