@@ -15,8 +15,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -31,19 +31,14 @@ class DiffError(Exception):
     pass
 
 
-@dataclass
-class Changes:
-    added: list[Paper] = field(default_factory=list)
-    removed: list[Paper] = field(default_factory=list)
-    changed: list[tuple[Paper, list[str]]] = field(default_factory=list)  # (new paper, fields that differ)
-    nodes_added: list[str] = field(default_factory=list)
-    nodes_removed: list[str] = field(default_factory=list)
-    edges_added: list[tuple[str, str, str]] = field(default_factory=list)
-    edges_removed: list[tuple[str, str, str]] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in dataclasses.fields(self))
+class Changes(NamedTuple):
+    added: list[Paper]
+    removed: list[Paper]
+    changed: list[tuple[Paper, list[str]]]  # (new paper, fields that differ)
+    nodes_added: list[str]
+    nodes_removed: list[str]
+    edges_added: list[tuple[str, str, str]]
+    edges_removed: list[tuple[str, str, str]]
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
@@ -67,10 +62,8 @@ def base_data(repo: Path, ref: str, dest: Path) -> Path | None:
     return dest / "data"
 
 
-def atlas_of(data_dir: Path | None, strict: bool) -> tuple[Atlas | None, int]:
+def atlas_of(data_dir: Path, strict: bool) -> tuple[Atlas, int]:
     """The model of a data folder and its error count. A base with errors is compared as far as it is valid."""
-    if data_dir is None:
-        return None, 0
     loaded, problems = load(data_dir, root=data_dir.parent)
     errors = [p for p in problems if p.severity == "error"]
     if errors and strict:
@@ -120,7 +113,7 @@ def render(c: Changes, base_label: str, head_label: str, base_errors: int = 0, b
     if base_errors:
         lines += [f"_{md_text(base_label)} has {base_errors} data error(s) under the current validator; "
                   "its valid files were compared._", ""]
-    if c.empty:
+    if not any(c):
         return "\n".join(lines + ["No paper, graph node or graph edge changes.", ""])
     lines += [
         "| | added | changed | removed |",
@@ -144,12 +137,11 @@ def render(c: Changes, base_label: str, head_label: str, base_errors: int = 0, b
     return "\n".join(lines) + "\n"
 
 
-def diff(repo: Path, ref: str, data_dir: Path | None = None) -> str:
-    data_dir = data_dir or repo / "data"
+def diff(repo: Path, ref: str) -> str:
     with tempfile.TemporaryDirectory(prefix="atlas-diff-") as tmp:
         base_dir = base_data(repo, ref, Path(tmp))
-        base, base_errors = atlas_of(base_dir, strict=False)
-        head, _ = atlas_of(data_dir, strict=True)
+        base, base_errors = atlas_of(base_dir, strict=False) if base_dir else (None, 0)
+        head, _ = atlas_of(repo / "data", strict=True)
     return render(compare(base, head), ref, "working tree", base_errors, base_missing=base_dir is None)
 
 

@@ -58,8 +58,7 @@ class Record:
 
 def parse_id(text: str) -> tuple[str, str | None]:
     """`2305.14314v2`, `arXiv:2305.14314` or an arxiv.org/abs URL -> ('2305.14314', 'v2')."""
-    raw = text.strip()
-    raw = re.sub(r"^(?:https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/)", "", raw)
+    raw = re.sub(r"^(?:https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/)", "", text.strip())
     raw = re.sub(r"^arxiv:", "", raw, flags=re.IGNORECASE)
     raw = re.sub(r"\.pdf$", "", raw)
     m = _ID.match(raw)

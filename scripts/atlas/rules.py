@@ -92,12 +92,8 @@ def replace_block(text: str, body: str) -> str:
 
 def stale(root: Path = ROOT) -> list[str]:
     """Documents whose rules block differs from RULES."""
-    out = []
-    for rel in DOCS:
-        text = (root / rel).read_text(encoding="utf-8")
-        if replace_block(text, block(rel)) != text:
-            out.append(rel)
-    return out
+    texts = {rel: (root / rel).read_text(encoding="utf-8") for rel in DOCS}
+    return [rel for rel, text in texts.items() if replace_block(text, block(rel)) != text]
 
 
 def main(argv: list[str] | None = None) -> int:

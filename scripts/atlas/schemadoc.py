@@ -50,7 +50,6 @@ class FileDoc:
 
     path: str
     anchor: str
-    title: str
     description: str
     keys: str  # what a top-level key is, in words
     fields: list[FieldDoc]
@@ -190,5 +189,5 @@ def registry_docs(schemas: dict[str, dict]) -> list[FileDoc]:
             entry, _, where = s.resolve(value, schema)
             keys += f"; each value is {s.type_words(value, schema)}"
             fields = _children(s, "<id>", entry, where, anchor)
-        out.append(FileDoc(path, anchor, schema.get("title", path), schema.get("description", ""), keys, fields))
+        out.append(FileDoc(path, anchor, schema.get("description", ""), keys, fields))
     return out

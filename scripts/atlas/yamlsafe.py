@@ -23,10 +23,8 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml is much faster than the pure-Python parser; the events and nodes are the same.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+# libyaml's parser where PyYAML was built with it: much faster, and the same events and nodes.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 8
 MAX_BYTES = 256 * 1024
