@@ -67,8 +67,7 @@ def atlas_of(data_dir: Path, strict: bool) -> tuple[Atlas, int]:
     loaded, problems = load(data_dir, root=data_dir.parent)
     errors = [p for p in problems if p.severity == "error"]
     if errors and strict:
-        for p in errors:
-            print(p, file=sys.stderr)
+        print(*errors, sep="\n", file=sys.stderr)
         raise DiffError(f"the working tree's data has {len(errors)} error(s); run `make validate` and fix them first")
     return build_model(loaded), len(errors)
 
@@ -84,8 +83,7 @@ def compare(base: Atlas | None, head: Atlas) -> Changes:
     changed = []
     for pid in sorted(set(old) & set(new)):
         a, b = dataclasses.asdict(old[pid]), dataclasses.asdict(new[pid])
-        fields = [k for k in b if k != "source" and a[k] != b[k]]  # a file's path is not the paper
-        if fields:
+        if fields := [k for k in b if k != "source" and a[k] != b[k]]:  # a file's path is not the paper
             changed.append((new[pid], fields))
     old_graph = base.graph if base else nx.MultiDiGraph()
     nodes = _split(set(old_graph.nodes), set(head.graph.nodes))

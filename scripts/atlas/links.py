@@ -1,9 +1,8 @@
 """Check the atlas's external links (arXiv records, code repositories, evidence pages): `make links`.
 
 In: `data/`. Out: Markdown listing every link that failed, and a non-zero exit when one did.
-It runs weekly in its own workflow (`.github/workflows/links.yml`), never on a pull request:
-a site going down is not the contributor's fault. Requests are sequential and spaced out, as
-arXiv asks of automated clients.
+It runs weekly (`.github/workflows/links.yml`), never on a pull request: a site going down is
+not the contributor's fault. Requests are sequential and spaced out, as arXiv asks of automated clients.
 """
 
 from __future__ import annotations
@@ -73,7 +72,7 @@ def check(links: list[Link], get_status: Callable[[str], int] = status, pause: f
         try:
             code = get_status(link.url)
             out.append(Result(link, 200 <= code < 400, f"HTTP {code}"))
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        except OSError as exc:  # URLError and TimeoutError are OSErrors
             out.append(Result(link, False, str(getattr(exc, "reason", exc))))
     return out
 

@@ -136,8 +136,7 @@ def existing_arxiv_ids(papers_dir: Path) -> dict[str, Path]:
     pattern = re.compile(r"""^arxiv:\s*["']?([^"'\s#]+)""")
     for path in sorted(papers_dir.glob("*.yml")):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            m = pattern.match(line)
-            if m:
+            if m := pattern.match(line):
                 out.setdefault(m.group(1), path)
     return out
 
@@ -241,8 +240,7 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     if slug is not None and not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", slug):
         raise NewPaperError(f"'{slug}' is not a valid id: use lowercase a-z, 0-9 and single hyphens")
     record = parse_atom(fetch(arxiv_id + (version or ""), opener), arxiv_id, version)
-    same = paper_with_title(papers, record.title)
-    if same is not None:
+    if same := paper_with_title(papers, record.title):
         raise NewPaperError(f"{rel(same)} already has the title '{record.title}'; if it is the same paper, "
                             f"add arxiv: \"{arxiv_id}\" there instead")
     slug = slug or propose_slug(record.title, arxiv_id)
@@ -250,8 +248,7 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     if target.exists():
         raise NewPaperError(f"{rel(target)} already exists; choose another id with SLUG=<id>")
     write_new(target, render_entry(record, slug, topic_ids(data_dir), artifact_ids(data_dir)))
-    work = external_with_arxiv(data_dir, arxiv_id)
-    if work:
+    if work := external_with_arxiv(data_dir, arxiv_id):
         notes.append(f"data/external.yml lists this arXiv id as the outside work '{work}': now that the paper is in "
                      f"the atlas, make the papers that mention or relate to '{work}' point at '{slug}', then remove "
                      f"'{work}' from data/external.yml")

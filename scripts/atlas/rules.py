@@ -1,9 +1,8 @@
 """The validator's rules in words: one list for CONTRIBUTING.md, the pull request template and the site.
 
-Each rule names what `make validate` (atlas.data and atlas.yamlsafe) checks. The tests prove
-every rule with a bad entry and the validator's exact message, and check that the two documents
-carry this list verbatim between their `<!-- rules:start -->` and `<!-- rules:end -->` markers
-(`python -m atlas.rules --write` updates them).
+Each rule names what `make validate` (atlas.data, atlas.yamlsafe) checks. The tests prove each
+with a bad entry and the validator's exact message, and check that both documents carry this list
+verbatim between `<!-- rules:start -->` and `<!-- rules:end -->` (`python -m atlas.rules --write`).
 """
 
 from __future__ import annotations

@@ -26,9 +26,8 @@ _TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list",
 _LIMITS = {"minLength": "at least {} characters", "maxLength": "at most {} characters",
            "minItems": "at least {} item(s)", "maxItems": "at most {} items", "minProperties": "at least {} entry(ies)",
            "uniqueItems": "no item twice", "minimum": "at least {}", "maximum": "at most {}"}
-# The registry files the reference documents after the paper entry, by schema name.
-REGISTRIES = (("topics", "data/topics.yml"), ("external", "data/external.yml"), ("facets", "data/facets.yml"),
-              ("reading-paths", "data/reading-paths.yml"))
+# The registry files the reference documents after the paper entry, by schema name: data/<name>.yml.
+REGISTRIES = ("topics", "external", "facets", "reading-paths")
 
 
 @dataclass
@@ -119,8 +118,7 @@ def _requirement(name: str, container: dict) -> str:
         return "required"
     one_of = sorted({r for branch in container.get("oneOf", []) for r in branch.get("required", [])})
     if name in one_of:
-        others = [g for g in one_of if g != name]
-        return f"required unless {' or '.join(others)} is given (give exactly one)"
+        return f"required unless {' or '.join(g for g in one_of if g != name)} is given (give exactly one)"
     for key, needs in (container.get("dependentRequired") or {}).items():
         if name in needs:
             return f"required when {key} is given, else optional"
@@ -172,22 +170,18 @@ def registry_docs(schemas: dict[str, dict]) -> list[FileDoc]:
     """The registry files next to the papers (topics, external works, facet values, reading paths)."""
     s = _Schemas(schemas)
     out = []
-    for name, path in REGISTRIES:
-        schema = schemas.get(name)
-        if schema is None:
-            continue
-        anchor = "file-" + name
+    for name in [n for n in REGISTRIES if n in schemas]:
+        schema, anchor = schemas[name], "file-" + name
         if "properties" in schema:  # fixed keys (facets.yml: one vocabulary per facet kind)
             keys = "the keys " + ", ".join(schema["properties"])
             fields = [_field(s, k, k, node, schema, schema, f"{anchor}-{k}") for k, node in schema["properties"].items()]
         else:  # id -> entry (topics, external works, reading paths)
             keys = s.type_words({"$ref": "paper.schema.json#/$defs/slug"}, schema)
-            required = schema.get("required")
-            if required:
+            if required := schema.get("required"):
                 keys += f"; these must be present: {', '.join(required)}"
             value = schema.get("additionalProperties") or {}
             entry, _, where = s.resolve(value, schema)
             keys += f"; each value is {s.type_words(value, schema)}"
             fields = _children(s, "<id>", entry, where, anchor)
-        out.append(FileDoc(path, anchor, schema.get("description", ""), keys, fields))
+        out.append(FileDoc(f"data/{name}.yml", anchor, schema.get("description", ""), keys, fields))
     return out

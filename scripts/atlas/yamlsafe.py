@@ -46,8 +46,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        where = self.field or "(file)"
-        return printable(f"{self.file}:{self.line}:{self.col}: {prefix}{where}: {self.message}")
+        return printable(f"{self.file}:{self.line}:{self.col}: {prefix}{self.field or '(file)'}: {self.message}")
 
 
 def printable(text: str) -> str:
@@ -154,11 +153,9 @@ def parse(raw: bytes) -> Doc:
     if len(raw) > MAX_BYTES:
         raise YamlError(1, 1, f"the file is {len(raw)} bytes; the limit is {MAX_BYTES}")
     text = _decode(raw)
-    tab = _TAB_INDENT.search(text)  # the first line whose indentation reaches a tab
-    if tab:
+    if tab := _TAB_INDENT.search(text):  # the first line whose indentation reaches a tab
         raise YamlError(*_line_col(text, tab.end() - 1), "tab used for indentation; use spaces")
-    bad = _BAD_CHARS.search(text)
-    if bad:
+    if bad := _BAD_CHARS.search(text):
         line, col = _line_col(text, bad.start())
         ch, path = bad.group(), ()
         with contextlib.suppress(yaml.YAMLError, YamlError):  # parse with them replaced to name the field
