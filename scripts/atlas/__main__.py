@@ -31,8 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(p)
         errors = sum(p.severity == "error" for p in problems)
-        warnings = len(problems) - errors
-        print(f"{errors} error(s), {warnings} warning(s) in {args.data}", file=sys.stderr)
+        print(f"{errors} error(s), {len(problems) - errors} warning(s) in {args.data}", file=sys.stderr)
         return 1 if errors else 0
     try:
         if args.cmd == "generate":

@@ -2,7 +2,6 @@
 
 In: a git revision and a working tree. Out: Markdown (for a terminal or `$GITHUB_STEP_SUMMARY`)
 listing the papers added, changed and removed and the graph nodes and edges added and removed.
-
 The base's `data/` is taken with `git archive` into a temporary folder; both sides go through
 the same loader and model as the build, so the diff is of the atlas, not of YAML text.
 """
@@ -16,8 +15,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+
+import networkx as nx
 
 from .data import load
 from .model import Atlas, Paper, build_model
@@ -30,19 +31,14 @@ class DiffError(Exception):
     pass
 
 
-@dataclass
-class Changes:
-    added: list[Paper] = field(default_factory=list)
-    removed: list[Paper] = field(default_factory=list)
-    changed: list[tuple[Paper, list[str]]] = field(default_factory=list)  # (new paper, fields that differ)
-    nodes_added: list[str] = field(default_factory=list)
-    nodes_removed: list[str] = field(default_factory=list)
-    edges_added: list[tuple[str, str, str]] = field(default_factory=list)
-    edges_removed: list[tuple[str, str, str]] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in dataclasses.fields(self))
+class Changes(NamedTuple):
+    added: list[Paper]
+    removed: list[Paper]
+    changed: list[tuple[Paper, list[str]]]  # (new paper, fields that differ)
+    nodes_added: list[str]
+    nodes_removed: list[str]
+    edges_added: list[tuple[str, str, str]]
+    edges_removed: list[tuple[str, str, str]]
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
@@ -66,45 +62,33 @@ def base_data(repo: Path, ref: str, dest: Path) -> Path | None:
     return dest / "data"
 
 
-def atlas_of(data_dir: Path | None, strict: bool) -> tuple[Atlas | None, int]:
+def atlas_of(data_dir: Path, strict: bool) -> tuple[Atlas, int]:
     """The model of a data folder and its error count. A base with errors is compared as far as it is valid."""
-    if data_dir is None:
-        return None, 0
     loaded, problems = load(data_dir, root=data_dir.parent)
     errors = [p for p in problems if p.severity == "error"]
     if errors and strict:
-        for p in errors:
-            print(p, file=sys.stderr)
+        print(*errors, sep="\n", file=sys.stderr)
         raise DiffError(f"the working tree's data has {len(errors)} error(s); run `make validate` and fix them first")
     return build_model(loaded), len(errors)
 
 
-def _comparable(p: Paper) -> dict:
-    d = dataclasses.asdict(p)
-    d.pop("source")
-    return d
+def _split(old: set, new: set) -> tuple[list, list]:
+    """What `new` adds to `old` and what it drops, each sorted."""
+    return sorted(new - old), sorted(old - new)
 
 
 def compare(base: Atlas | None, head: Atlas) -> Changes:
-    old = base.papers if base else {}
-    new = head.papers
-    out = Changes()
-    out.added = [new[i] for i in sorted(set(new) - set(old))]
-    out.removed = [old[i] for i in sorted(set(old) - set(new))]
+    old, new = (base.papers if base else {}), head.papers
+    added, removed = _split(set(old), set(new))
+    changed = []
     for pid in sorted(set(old) & set(new)):
-        a, b = _comparable(old[pid]), _comparable(new[pid])
-        fields = [k for k in b if a[k] != b[k]]
-        if fields:
-            out.changed.append((new[pid], fields))
-    old_nodes = set(base.graph.nodes) if base else set()
-    new_nodes = set(head.graph.nodes)
-    out.nodes_added = sorted(new_nodes - old_nodes)
-    out.nodes_removed = sorted(old_nodes - new_nodes)
-    old_edges = set(base.graph.edges(keys=True)) if base else set()
-    new_edges = set(head.graph.edges(keys=True))
-    out.edges_added = sorted(new_edges - old_edges)
-    out.edges_removed = sorted(old_edges - new_edges)
-    return out
+        a, b = dataclasses.asdict(old[pid]), dataclasses.asdict(new[pid])
+        if fields := [k for k in b if k != "source" and a[k] != b[k]]:  # a file's path is not the paper
+            changed.append((new[pid], fields))
+    old_graph = base.graph if base else nx.MultiDiGraph()
+    nodes = _split(set(old_graph.nodes), set(head.graph.nodes))
+    edges = _split(set(old_graph.edges(keys=True)), set(head.graph.edges(keys=True)))
+    return Changes([new[i] for i in added], [old[i] for i in removed], changed, *nodes, *edges)
 
 
 def md_text(text: str) -> str:
@@ -120,15 +104,14 @@ def _edge(e: tuple[str, str, str]) -> str:
     return f"`{e[0]}` → `{e[1]}` ({e[2]})"
 
 
-def render(changes: Changes, base_label: str, head_label: str, base_errors: int = 0, base_missing: bool = False) -> str:
-    c = changes
+def render(c: Changes, base_label: str, head_label: str, base_errors: int = 0, base_missing: bool = False) -> str:
     lines = [f"### Atlas changes: {md_text(base_label)} → {md_text(head_label)}", ""]
     if base_missing:
         lines += [f"_{md_text(base_label)} has no data/ folder: everything counts as added._", ""]
     if base_errors:
         lines += [f"_{md_text(base_label)} has {base_errors} data error(s) under the current validator; "
                   "its valid files were compared._", ""]
-    if c.empty:
+    if not any(c):
         return "\n".join(lines + ["No paper, graph node or graph edge changes.", ""])
     lines += [
         "| | added | changed | removed |",
@@ -152,13 +135,11 @@ def render(changes: Changes, base_label: str, head_label: str, base_errors: int 
     return "\n".join(lines) + "\n"
 
 
-def diff(repo: Path, ref: str, data_dir: Path | None = None) -> str:
-    data_dir = data_dir or repo / "data"
+def diff(repo: Path, ref: str) -> str:
     with tempfile.TemporaryDirectory(prefix="atlas-diff-") as tmp:
         base_dir = base_data(repo, ref, Path(tmp))
-        base, base_errors = atlas_of(base_dir, strict=False)
-        head, _ = atlas_of(data_dir, strict=True)
-    assert head is not None
+        base, base_errors = atlas_of(base_dir, strict=False) if base_dir else (None, 0)
+        head, _ = atlas_of(repo / "data", strict=True)
     return render(compare(base, head), ref, "working tree", base_errors, base_missing=base_dir is None)
 
 

@@ -1,9 +1,8 @@
 """Check the atlas's external links (arXiv records, code repositories, evidence pages): `make links`.
 
 In: `data/`. Out: Markdown listing every link that failed, and a non-zero exit when one did.
-It runs weekly in its own workflow (`.github/workflows/links.yml`), never on a pull request:
-a site going down is not the contributor's fault. Requests are sequential and spaced out, as
-arXiv asks of automated clients.
+It runs weekly (`.github/workflows/links.yml`), never on a pull request: a site going down is
+not the contributor's fault. Requests are sequential and spaced out, as arXiv asks of automated clients.
 """
 
 from __future__ import annotations
@@ -60,10 +59,9 @@ def status(url: str, timeout: float = 30) -> int:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - https URLs from data
                 return resp.status
         except urllib.error.HTTPError as exc:
-            if method == "HEAD" and exc.code in (403, 405, 501):
-                continue
-            return exc.code
-    return 0
+            if method == "GET" or exc.code not in (403, 405, 501):  # else HEAD was refused: try GET
+                return exc.code
+    return 0  # not reached: GET returns or raises
 
 
 def check(links: list[Link], get_status: Callable[[str], int] = status, pause: float = 1.0) -> list[Result]:
@@ -74,7 +72,7 @@ def check(links: list[Link], get_status: Callable[[str], int] = status, pause: f
         try:
             code = get_status(link.url)
             out.append(Result(link, 200 <= code < 400, f"HTTP {code}"))
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        except OSError as exc:  # URLError and TimeoutError are OSErrors
             out.append(Result(link, False, str(getattr(exc, "reason", exc))))
     return out
 

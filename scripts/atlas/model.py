@@ -7,6 +7,7 @@ by id, so everything rendered from it comes out in the same order on every build
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -14,8 +15,6 @@ from typing import Any
 import networkx as nx
 
 from .data import Loaded
-
-TOP_LEVEL = ("memory", "distributed-training", "hardware", "other")
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,7 @@ class Relation:
 
 @dataclass(frozen=True)
 class Citation:
-    """One reference of a paper's bibliography: the cited atlas paper or outside work, and the
-    reference line as the citing paper prints it."""
+    """One reference of a paper's bibliography: the cited work's id and the line as the paper prints it."""
 
     target: str
     ref: str
@@ -76,10 +74,6 @@ class Paper:
     mentions: tuple[str, ...] = ()
     relations: tuple[Relation, ...] = ()
     facets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-
-    @property
-    def n_authors(self) -> int | None:
-        return len(self.authors) if self.authors else self.author_count
 
     @property
     def year(self) -> int | None:
@@ -123,29 +117,18 @@ class Atlas:
         """Papers under each topic (directly or through a subtopic), newest first: one pass."""
         out: dict[str, list[Paper]] = {t: [] for t in self.topics}
         for p in self.by_date:
-            under = set(p.topics)
-            under.update(self.topics[t].parent for t in p.topics if t in self.topics and self.topics[t].parent)
-            for t in under:
-                if t in out:
-                    out[t].append(p)
+            under = {*p.topics, *(self.topics[t].root for t in p.topics if t in self.topics)}
+            for t in under & out.keys():
+                out[t].append(p)
         return out
 
     def papers_in(self, topic_id: str) -> list[Paper]:
-        """Papers under a topic (directly or through a subtopic), newest first."""
-        self.topics[topic_id]  # KeyError for an unknown topic, as before
+        """Papers under a topic (directly or through a subtopic), newest first; KeyError for an unknown topic."""
         return list(self._topic_members[topic_id])
-
-    def cited_by(self, pid: str) -> list[str]:
-        """Ids of the atlas papers that cite `pid` (an atlas paper or an outside work)."""
-        node = f"paper:{pid}" if pid in self.papers else f"work:{pid}"
-        if node not in self.graph:
-            return []
-        return sorted(u[len("paper:"):] for u, _, k in self.graph.in_edges(node, keys=True) if k == "cites")
 
     @cached_property
     def citing(self) -> dict[str, list[tuple["Paper", Citation]]]:
-        """For each cited atlas paper or outside work (by id): the atlas papers that cite it, newest
-        first, each with its reference line."""
+        """Cited id -> the atlas papers that cite it, newest first, each with its reference line."""
         out: dict[str, list[tuple[Paper, Citation]]] = {}
         for p in self.by_date:
             for c in p.cites:
@@ -155,7 +138,7 @@ class Atlas:
     @cached_property
     def recorded(self) -> int:
         """How many papers have their bibliography recorded (only they can be counted as citing)."""
-        return sum(1 for p in self.papers.values() if p.references_recorded)
+        return sum(p.references_recorded for p in self.papers.values())
 
     @cached_property
     def citation_counts(self) -> dict[str, int]:
@@ -163,12 +146,8 @@ class Atlas:
         return {k: len(v) for k, v in self.citing.items()}
 
     def most_cited_by(self, members: list["Paper"], n: int) -> list[tuple[str, int]]:
-        """The works (atlas papers or outside works, by id) that `members` cite most, with how many
-        of them cite each: most first, ties by id."""
-        counts: dict[str, int] = {}
-        for p in members:
-            for c in p.cites:
-                counts[c.target] = counts.get(c.target, 0) + 1
+        """The ids `members` cite most, with how many of them cite each: most first, ties by id."""
+        counts = Counter(c.target for p in members for c in p.cites)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def newest(self, n: int) -> list[Paper]:
@@ -183,10 +162,8 @@ def build_model(loaded: Loaded) -> Atlas:
         for sid, s in subs.items():
             topics[sid] = Topic(sid, s["name"], s["description"], tid)
 
-    external = {
-        wid: ExternalWork(wid, w["name"], w.get("arxiv"), w.get("evidence"), w.get("note"))
-        for wid, w in sorted(loaded.external.items())
-    }
+    external = {wid: ExternalWork(wid, w["name"], w.get("arxiv"), w.get("evidence"), w.get("note"))
+                for wid, w in sorted(loaded.external.items())}
 
     papers: dict[str, Paper] = {}
     for pid, (rel, doc) in sorted(loaded.papers.items()):
@@ -212,22 +189,15 @@ def build_model(loaded: Loaded) -> Atlas:
             facets=v.get("facets") or {},
         )
 
-    return Atlas(
-        papers=papers,
-        topics=topics,
-        external=external,
-        graph=build_graph(papers, topics, external),
-        facets=loaded.facets or {},
-        reading_paths=loaded.reading_paths or {},
-    )
+    graph = build_graph(papers, topics, external)
+    return Atlas(papers, topics, external, graph, loaded.facets or {}, loaded.reading_paths or {})
 
 
 def build_graph(papers: dict[str, Paper], topics: dict[str, Topic], external: dict[str, ExternalWork]) -> nx.MultiDiGraph:
     """Nodes `paper:<id>`, `topic:<id>`, `work:<id>`; edge keys are the edge types."""
     g = nx.MultiDiGraph()
-    for t in topics.values():
+    for t in topics.values():  # a topic comes after its parent
         g.add_node(f"topic:{t.id}", kind="topic", label=t.name, root=t.root)
-    for t in topics.values():
         if t.parent:
             g.add_edge(f"topic:{t.id}", f"topic:{t.parent}", key="subtopic")
     for w in external.values():

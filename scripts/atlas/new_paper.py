@@ -1,16 +1,12 @@
 """Start a paper entry from its arXiv record: `make new-paper ARXIV=2305.14314`.
 
-In: an arXiv id (with or without a version suffix). Out: `data/papers/<slug>.yml` with the
-title, authors, first-version date and abstract of the arXiv record filled in verbatim
-(whitespace normalised), the id without its version, a proposed slug, and commented
-placeholders for what only a curator can add (topics, references, mentions, relations).
+In: an arXiv id (a version suffix is accepted). Out: `data/papers/<slug>.yml` with the record's
+title, authors, first-version date and abstract verbatim (whitespace normalised), the id without
+its version, a proposed slug, and commented placeholders for what only a curator can add.
 
-It refuses to overwrite a file or to add an arXiv id the atlas already has (and names the file
-that has it); without network it says so in one line and writes nothing. The file is written
-to a temporary name and linked into place, so a half-written entry never exists.
-
-`fetch` takes the function that turns a URL into bytes, so the tests replay recorded Atom
-responses (tests/fixtures/arxiv/) through exactly this code.
+It never overwrites a file nor adds an arXiv id or title the atlas has; without network it says
+so in one line. Either way nothing is written, and a half-written entry never exists. The URL
+opener is a parameter, so the tests replay recorded Atom responses (tests/fixtures/arxiv/).
 """
 
 from __future__ import annotations
@@ -21,8 +17,8 @@ import os
 import re
 import sys
 import tempfile
+import textwrap
 import unicodedata
-import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -30,13 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import jinja2
+
 from .data import RESERVED_IDS
+from .yamlsafe import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 API = "https://export.arxiv.org/api/query?id_list={}"
 ATOM = "{http://www.w3.org/2005/Atom}"
-ARXIV_NS = "{http://arxiv.org/schemas/atom}"
-SCHEMA_LINE = "# yaml-language-server: $schema=../schema/paper.schema.json"
 # The same id forms as data/schema/paper.schema.json's `arxiv`, plus an optional version.
 _ID = re.compile(r"^(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z]+(-[a-z]+)*(\.[A-Z]{2})?/[0-9]{7})(?P<version>v[0-9]+)?$")
 _STOP = frozenset("a an and are as at by for from in into is of on or the to via with".split())
@@ -61,8 +58,7 @@ class Record:
 
 def parse_id(text: str) -> tuple[str, str | None]:
     """`2305.14314v2`, `arXiv:2305.14314` or an arxiv.org/abs URL -> ('2305.14314', 'v2')."""
-    raw = text.strip()
-    raw = re.sub(r"^(?:https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/)", "", raw)
+    raw = re.sub(r"^(?:https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/)", "", text.strip())
     raw = re.sub(r"^arxiv:", "", raw, flags=re.IGNORECASE)
     raw = re.sub(r"\.pdf$", "", raw)
     m = _ID.match(raw)
@@ -82,13 +78,14 @@ def fetch(arxiv_id: str, opener: Opener = urlopen_bytes) -> bytes:
     url = API.format(urllib.parse.quote(arxiv_id, safe="./"))
     try:
         return opener(url)
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+    except OSError as exc:  # URLError and TimeoutError are OSErrors
         reason = getattr(exc, "reason", None) or exc
         raise NewPaperError(f"cannot reach export.arxiv.org ({reason}); check the network and try again; nothing was written") from None
 
 
-def _text(el: ET.Element | None) -> str:
-    return " ".join((el.text or "").split()) if el is not None else ""
+def _text(el: ET.Element, tag: str) -> str:
+    """The text of `el`'s first Atom child `tag`, whitespace normalised ('' when there is none)."""
+    return " ".join(el.findtext(ATOM + tag, "").split())
 
 
 def parse_atom(raw: bytes, arxiv_id: str, version: str | None = None) -> Record:
@@ -98,33 +95,24 @@ def parse_atom(raw: bytes, arxiv_id: str, version: str | None = None) -> Record:
         feed = ET.fromstring(raw)
     except ET.ParseError as exc:
         raise NewPaperError(f"the arXiv API answered with something that is not Atom XML ({exc}); nothing was written") from None
-    entries = feed.findall(f"{ATOM}entry")
+    entries = feed.findall(ATOM + "entry")
     for entry in entries:
-        if "arxiv.org/api/errors" in _text(entry.find(f"{ATOM}id")):
-            detail = _text(entry.find(f"{ATOM}summary")) or "unknown error"
+        if "arxiv.org/api/errors" in _text(entry, "id"):
+            detail = _text(entry, "summary") or "unknown error"
             raise NewPaperError(f"arXiv has no record {asked}: the API says '{detail}'; nothing was written")
-    found = []
-    for entry in entries:
-        m = re.search(r"arxiv\.org/abs/(.+?)(v[0-9]+)?$", _text(entry.find(f"{ATOM}id")))
-        if m and m.group(1) == arxiv_id and _text(entry.find(f"{ATOM}title")):
-            found.append((entry, m.group(2)))
+    found = [(entry, m.group(2)) for entry in entries
+             if (m := re.search(r"arxiv\.org/abs/(.+?)(v[0-9]+)?$", _text(entry, "id")))
+             and m.group(1) == arxiv_id and _text(entry, "title")]
     if not found:
         raise NewPaperError(f"arXiv has no record {asked}; check the id; nothing was written")
     entry, got_version = found[0]
     if version and got_version and got_version != version:
         raise NewPaperError(f"asked arXiv for {asked} but it answered with {arxiv_id}{got_version}; nothing was written")
-    published = _text(entry.find(f"{ATOM}published"))[:10]
+    published = _text(entry, "published")[:10]
     if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", published):
         raise NewPaperError(f"the arXiv record {asked} has no publication date; nothing was written")
-    authors = tuple(a for a in (_text(el.find(f"{ATOM}name")) for el in entry.findall(f"{ATOM}author")) if a)
-    return Record(
-        arxiv=arxiv_id,
-        version=got_version,
-        title=_text(entry.find(f"{ATOM}title")),
-        authors=authors,
-        published=published,
-        abstract=_text(entry.find(f"{ATOM}summary")),
-    )
+    authors = tuple(a for a in (_text(el, "name") for el in entry.findall(ATOM + "author")) if a)
+    return Record(arxiv_id, got_version, _text(entry, "title"), authors, published, _text(entry, "summary"))
 
 
 def propose_slug(title: str, arxiv_id: str) -> str:
@@ -148,8 +136,7 @@ def existing_arxiv_ids(papers_dir: Path) -> dict[str, Path]:
     pattern = re.compile(r"""^arxiv:\s*["']?([^"'\s#]+)""")
     for path in sorted(papers_dir.glob("*.yml")):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            m = pattern.match(line)
-            if m:
+            if m := pattern.match(line):
                 out.setdefault(m.group(1), path)
     return out
 
@@ -158,32 +145,29 @@ def _title_key(title: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKD", title).casefold())
 
 
+def _mapping(path: Path) -> dict:
+    """The top-level mapping of a data file; {} when the file is missing or broken (validate reports that)."""
+    try:
+        value = parse(path.read_bytes()).value
+    except Exception:  # noqa: BLE001 - what is read here only adds checks and hints
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def paper_with_title(papers_dir: Path, title: str) -> Path | None:
     """The paper file whose title is `title` (ignoring case, spacing and punctuation), if any."""
-    from .yamlsafe import parse
-
     key = _title_key(title)
     for path in sorted(papers_dir.glob("*.yml")):
-        try:
-            value = parse(path.read_bytes()).value
-        except Exception:  # noqa: BLE001 - a file with errors is validate's business
-            continue
-        if isinstance(value, dict) and isinstance(value.get("title"), str) and _title_key(value["title"]) == key:
+        value = _mapping(path).get("title")
+        if isinstance(value, str) and _title_key(value) == key:
             return path
     return None
 
 
 def external_with_arxiv(data_dir: Path, arxiv_id: str) -> str | None:
     """The id of the data/external.yml work that has this arXiv id, if any."""
-    from .yamlsafe import parse
-
-    try:
-        works = parse((data_dir / "external.yml").read_bytes()).value
-    except Exception:  # noqa: BLE001 - a note only; validation reports a broken file
-        return None
-    if not isinstance(works, dict):
-        return None
-    return next((wid for wid, w in sorted(works.items()) if isinstance(w, dict) and w.get("arxiv") == arxiv_id), None)
+    works = sorted(_mapping(data_dir / "external.yml").items())
+    return next((wid for wid, w in works if isinstance(w, dict) and w.get("arxiv") == arxiv_id), None)
 
 
 def _scalar(text: str) -> str:
@@ -195,87 +179,28 @@ def _scalar(text: str) -> str:
 
 def fold_lines(text: str, width: int = 96, indent: str = "  ") -> list[str]:
     """Lines of a `>-` block scalar that reads back as exactly `text` (single-spaced, one paragraph)."""
-    lines, current = [], ""
-    for word in text.split(" "):
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(indent + current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        lines.append(indent + current)
-    return lines
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return [indent + line for line in lines]
 
 
 def topic_ids(data_dir: Path) -> dict[str, list[str]]:
     """Top-level topic -> its subtopic ids, read from data/topics.yml (for the placeholder comment)."""
-    from .yamlsafe import parse
-
-    try:
-        doc = parse((data_dir / "topics.yml").read_bytes())
-    except Exception:  # noqa: BLE001 - the comment is a convenience; validation reports the file
-        return {}
-    value = doc.value if isinstance(doc.value, dict) else {}
-    return {tid: sorted((t or {}).get("subtopics") or {}) for tid, t in value.items() if isinstance(t, dict)}
+    topics = _mapping(data_dir / "topics.yml")
+    return {tid: sorted(t.get("subtopics") or {}) for tid, t in topics.items() if isinstance(t, dict)}
 
 
 def artifact_ids(data_dir: Path) -> list[str]:
     """The `artifact` facet values of data/facets.yml (for the placeholder comment)."""
-    from .yamlsafe import parse
-
-    try:
-        doc = parse((data_dir / "facets.yml").read_bytes())
-    except Exception:  # noqa: BLE001 - a convenience; validation reports the file
-        return []
-    value = doc.value.get("artifact") if isinstance(doc.value, dict) else None
+    value = _mapping(data_dir / "facets.yml").get("artifact")
     return list(value) if isinstance(value, dict) else []
 
 
 def render_entry(record: Record, slug: str, topics: dict[str, list[str]], artifacts: list[str] | None = None) -> str:
-    out = [SCHEMA_LINE,
-           f"# Started by `make new-paper ARXIV={record.arxiv}` from the arXiv API record"
-           f"{' (' + record.arxiv + record.version + ')' if record.version else ''}.",
-           "# Check every line against the paper, fill in topics, then run `make validate`.",
-           f"id: {slug}",
-           f"title: {json.dumps(record.title, ensure_ascii=False)}"]
-    if record.authors:
-        out.append("authors:")
-        out += [f"  - {_scalar(a)}" for a in record.authors]
-    else:
-        out.append("# authors: the arXiv record lists none; add them, or author_count if names are unknown")
-    out += [f"published: {record.published}",
-            "published_source: arxiv",
-            f'arxiv: "{record.arxiv}"',
-            "# Required: one or more topic ids from data/topics.yml (a subtopic places the paper under its parent too).",
-            "topics:"]
-    for tid, subs in topics.items():
-        out.append(f"  # {tid}: {', '.join(subs)}" if subs else f"  # {tid}")
-    out += [
-        "# Optional: fill in only what the paper states and delete the rest (see CONTRIBUTING.md).",
-        "# code: https://github.com/OWNER/REPO  # the repository the paper or its abstract names",
-        "# references:  # only once you have read the paper's bibliography (see CONTRIBUTING.md)",
-        "#   version: arXiv v1  # which text you read: arXiv vN, a proceedings version, or unknown",
-        "#   cites:  # each reference naming an atlas paper or external work, copied verbatim",
-        "#     - target: <paper or external work id>",
-        "#       ref: \"<the reference line as printed, with its number>\"",
-        "# mentions:  # ids of atlas papers or external works the abstract names",
-        "#   - <paper or external work id>",
-        "# relations:  # each with the evidence: a quote from the abstract or the paper",
-        "#   - type: compares-with  # extends | compares-with | uses | alternative-to",
-        "#     target: <paper or external work id>",
-        "#     evidence: <the words of the source that show it>",
-        "# facets:  # from the abstract only; every atlas entry has them; ids from data/facets.yml",
-        "#   optimizes: [<ids>]",
-        "#   techniques: [<ids>]",
-        "#   hardware: [<ids>]",
-        "#   scale:",
-        "#     devices: \"<as the abstract states it>\"",
-        "#   result: \"<the headline result, with the abstract's numbers>\"",
-        f"#   artifact: {' | '.join(artifacts) if artifacts else '<id>'}  # what the abstract says about code",
-        "abstract: >-",
-        *fold_lines(record.abstract),
-    ]
-    return "\n".join(out) + "\n"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=False,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(scalar=_scalar, quoted=lambda text: json.dumps(text, ensure_ascii=False))
+    return env.get_template("new_paper.yml.j2").render(r=record, slug=slug, topics=topics, artifacts=artifacts,
+                                                       abstract=fold_lines(record.abstract))
 
 
 def write_new(path: Path, text: str) -> None:
@@ -288,32 +213,25 @@ def write_new(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         try:
             os.link(tmp, path)  # atomic, and fails if the file appeared meanwhile: never overwrites
-        except FileExistsError:
-            raise NewPaperError(f"{path} already exists; nothing was written") from None
-        except OSError:  # a file system without hard links: check, then rename
-            if path.exists():
+        except OSError as exc:  # FileExistsError, or a file system without hard links: check, then rename
+            if isinstance(exc, FileExistsError) or path.exists():
                 raise NewPaperError(f"{path} already exists; nothing was written") from None
             os.rename(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
 
 
 def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener = urlopen_bytes,
-              root: Path | None = None, notes: list[str] | None = None) -> Path:
+              notes: list[str] | None = None) -> Path:
     """Fetch, check and write one new entry; return its path. Raises NewPaperError.
 
     `notes` collects advice for the contributor (for example an outside work the paper replaces)."""
     notes = notes if notes is not None else []
     data_dir = Path(data_dir).resolve()
-    root = Path(root).resolve() if root else data_dir.parent
     papers = data_dir / "papers"
 
-    def rel(p: Path) -> str:
-        try:
-            return p.relative_to(root).as_posix()
-        except ValueError:
-            return p.as_posix()
+    def rel(p: Path) -> str:  # every path named here is under data_dir
+        return p.relative_to(data_dir.parent).as_posix()
 
     arxiv_id, version = parse_id(arg)
     have = existing_arxiv_ids(papers)
@@ -322,8 +240,7 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     if slug is not None and not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", slug):
         raise NewPaperError(f"'{slug}' is not a valid id: use lowercase a-z, 0-9 and single hyphens")
     record = parse_atom(fetch(arxiv_id + (version or ""), opener), arxiv_id, version)
-    same = paper_with_title(papers, record.title)
-    if same is not None:
+    if same := paper_with_title(papers, record.title):
         raise NewPaperError(f"{rel(same)} already has the title '{record.title}'; if it is the same paper, "
                             f"add arxiv: \"{arxiv_id}\" there instead")
     slug = slug or propose_slug(record.title, arxiv_id)
@@ -331,8 +248,7 @@ def new_paper(arg: str, data_dir: Path, slug: str | None = None, opener: Opener 
     if target.exists():
         raise NewPaperError(f"{rel(target)} already exists; choose another id with SLUG=<id>")
     write_new(target, render_entry(record, slug, topic_ids(data_dir), artifact_ids(data_dir)))
-    work = external_with_arxiv(data_dir, arxiv_id)
-    if work:
+    if work := external_with_arxiv(data_dir, arxiv_id):
         notes.append(f"data/external.yml lists this arXiv id as the outside work '{work}': now that the paper is in "
                      f"the atlas, make the papers that mention or relate to '{work}' point at '{slug}', then remove "
                      f"'{work}' from data/external.yml")
@@ -347,11 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     notes: list[str] = []
     try:
-        path = new_paper(args.arxiv, args.data, args.slug, root=args.data.resolve().parent, notes=notes)
+        path = new_paper(args.arxiv, args.data, args.slug, notes=notes)
     except NewPaperError as exc:
         print(f"new-paper: {exc}", file=sys.stderr)
         return 1
-    shown = path.resolve().relative_to(args.data.resolve().parent).as_posix()
+    shown = path.relative_to(args.data.resolve().parent).as_posix()
     print(f"wrote {shown}: add its topics, check it against the paper, then run `make validate`")
     for note in notes:
         print(f"note: {note}")

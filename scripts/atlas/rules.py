@@ -1,9 +1,8 @@
 """The validator's rules in words: one list for CONTRIBUTING.md, the pull request template and the site.
 
-Each rule names what `make validate` (atlas.data and atlas.yamlsafe) checks. The tests prove
-every rule with a bad entry and the validator's exact message, and check that the two documents
-carry this list verbatim between their `<!-- rules:start -->` and `<!-- rules:end -->` markers
-(`python -m atlas.rules --write` updates them).
+Each rule names what `make validate` (atlas.data, atlas.yamlsafe) checks. The tests prove each
+with a bad entry and the validator's exact message, and check that both documents carry this list
+verbatim between `<!-- rules:start -->` and `<!-- rules:end -->` (`python -m atlas.rules --write`).
 """
 
 from __future__ import annotations
@@ -76,18 +75,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def checklist() -> str:
-    """The rules as a Markdown checklist (the pull request template's form)."""
-    return "\n".join(f"- [ ] `{r.id}`: {r.text}" for r in RULES)
-
-
-def bullet_list() -> str:
-    """The rules as a Markdown list (CONTRIBUTING.md's form)."""
+def block(rel: str) -> str:
+    """The rules as document `rel` carries them: a checklist in the pull request template, else a list."""
+    if rel.endswith("PULL_REQUEST_TEMPLATE.md"):
+        return "\n".join(f"- [ ] `{r.id}`: {r.text}" for r in RULES)
     return "\n".join(f"- `{r.id}`{' (warning)' if r.severity == 'warning' else ''}: {r.text}" for r in RULES)
-
-
-def _block(path: str) -> str:
-    return checklist() if path.endswith("PULL_REQUEST_TEMPLATE.md") else bullet_list()
 
 
 def replace_block(text: str, body: str) -> str:
@@ -99,12 +91,8 @@ def replace_block(text: str, body: str) -> str:
 
 def stale(root: Path = ROOT) -> list[str]:
     """Documents whose rules block differs from RULES."""
-    out = []
-    for rel in DOCS:
-        text = (root / rel).read_text(encoding="utf-8")
-        if replace_block(text, _block(rel)) != text:
-            out.append(rel)
-    return out
+    texts = {rel: (root / rel).read_text(encoding="utf-8") for rel in DOCS}
+    return [rel for rel, text in texts.items() if replace_block(text, block(rel)) != text]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="update the rules block of " + " and ".join(DOCS))
     args = ap.parse_args(argv)
     if not args.write:
-        print(checklist())
+        print(block(".github/PULL_REQUEST_TEMPLATE.md"))
         return 0
     for rel in DOCS:
         path = ROOT / rel
-        path.write_text(replace_block(path.read_text(encoding="utf-8"), _block(rel)), encoding="utf-8")
+        path.write_text(replace_block(path.read_text(encoding="utf-8"), block(rel)), encoding="utf-8")
         print(f"updated {rel}")
     return 0
 

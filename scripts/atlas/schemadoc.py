@@ -1,9 +1,8 @@
 """The data schemas as documentation: one `FieldDoc` per field, for the site's data reference page.
 
-In: the JSON Schemas of `data/schema/` (dicts, by name: "paper", "external", ...). Out: the
-fields of a paper entry and of each registry file, in the schemas' order, each with whether it
-is required, its type and format in words, its description and its examples as YAML. The page
-is rendered from this on every build, so it cannot drift from the schemas.
+In: the JSON Schemas of `data/schema/` by name ("paper", "external", ...). Out: the fields of a
+paper entry and of each registry file, in the schemas' order: required or not, type and limits
+in words, description, examples as YAML. Rendered on every build, so it cannot drift from them.
 """
 
 from __future__ import annotations
@@ -23,9 +22,12 @@ _DEF_WORDS = {
 }
 _TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping",
                "boolean": "true or false", "number": "a number"}
-# The registry files the reference documents after the paper entry, by schema name.
-REGISTRIES = (("topics", "data/topics.yml"), ("external", "data/external.yml"), ("facets", "data/facets.yml"),
-              ("reading-paths", "data/reading-paths.yml"))
+# Limits in words, in the order they are listed (besides `enum` first and a date format last).
+_LIMITS = {"minLength": "at least {} characters", "maxLength": "at most {} characters",
+           "minItems": "at least {} item(s)", "maxItems": "at most {} items", "minProperties": "at least {} entry(ies)",
+           "uniqueItems": "no item twice", "minimum": "at least {}", "maximum": "at most {}"}
+# The registry files the reference documents after the paper entry, by schema name: data/<name>.yml.
+REGISTRIES = ("topics", "external", "facets", "reading-paths")
 
 
 @dataclass
@@ -47,17 +49,13 @@ class FileDoc:
 
     path: str
     anchor: str
-    title: str
     description: str
     keys: str  # what a top-level key is, in words
     fields: list[FieldDoc]
 
 
-class _Schemas:
-    """Resolves `$ref`s within a schema and across the schema files, as the validator does."""
-
-    def __init__(self, schemas: dict[str, dict]) -> None:
-        self.schemas = schemas
+class _Schemas(dict):
+    """The schemas by name, resolving `$ref`s within a schema and across the files as the validator does."""
 
     def resolve(self, node: dict, schema: dict) -> tuple[dict, str | None, dict]:
         """`node` with its `$ref` target merged in (local keys win), the `$defs` name it names, and the
@@ -66,7 +64,7 @@ class _Schemas:
         if not ref:
             return node, None, schema
         file, _, pointer = ref.partition("#")
-        target_schema = self.schemas[file.removesuffix(".schema.json")] if file else schema
+        target_schema = self[file.removesuffix(".schema.json")] if file else schema
         target: Any = target_schema
         for part in pointer.strip("/").split("/"):
             target = target[part]
@@ -93,25 +91,11 @@ class _Schemas:
 
 
 def _constraints(node: dict) -> list[str]:
-    out = []
-    if "enum" in node:
-        out.append("one of: " + ", ".join(str(v) for v in node["enum"]))
-    if "minLength" in node and node["minLength"] > 1:
-        out.append(f"at least {node['minLength']} characters")
-    if "maxLength" in node:
-        out.append(f"at most {node['maxLength']} characters")
-    if "minItems" in node:
-        out.append(f"at least {node['minItems']} item(s)")
-    if "maxItems" in node:
-        out.append(f"at most {node['maxItems']} items")
-    if "minProperties" in node:
-        out.append(f"at least {node['minProperties']} entry(ies)")
-    if node.get("uniqueItems"):
-        out.append("no item twice")
-    if "minimum" in node:
-        out.append(f"at least {node['minimum']}")
-    if "maximum" in node:
-        out.append(f"at most {node['maximum']}")
+    out = ["one of: " + ", ".join(str(v) for v in node["enum"])] if "enum" in node else []
+    for key, words in _LIMITS.items():
+        # minLength 1 only says "not empty" and a false uniqueItems nothing: neither is listed.
+        if key in node and (node[key] > 1 if key == "minLength" else node[key] or key != "uniqueItems"):
+            out.append(words.format(node[key]))
     if node.get("format") == "date":
         out.append("a real calendar date")
     return out
@@ -134,8 +118,7 @@ def _requirement(name: str, container: dict) -> str:
         return "required"
     one_of = sorted({r for branch in container.get("oneOf", []) for r in branch.get("required", [])})
     if name in one_of:
-        others = [g for g in one_of if g != name]
-        return f"required unless {' or '.join(others)} is given (give exactly one)"
+        return f"required unless {' or '.join(g for g in one_of if g != name)} is given (give exactly one)"
     for key, needs in (container.get("dependentRequired") or {}).items():
         if name in needs:
             return f"required when {key} is given, else optional"
@@ -144,7 +127,7 @@ def _requirement(name: str, container: dict) -> str:
 
 def _field(s: _Schemas, name: str, key: str, node: dict, schema: dict, container: dict, anchor: str) -> FieldDoc:
     resolved, ref, where = s.resolve(node, schema)
-    doc = FieldDoc(
+    return FieldDoc(
         name=name,
         anchor=anchor,
         requirement=_requirement(key, container),
@@ -153,9 +136,8 @@ def _field(s: _Schemas, name: str, key: str, node: dict, schema: dict, container
         description=resolved.get("description", ""),
         examples=[_example_yaml(key, ex) for ex in resolved.get("examples", [])],
         pattern=resolved.get("pattern") if ref is None else None,
+        children=_children(s, name, resolved, where, anchor),
     )
-    doc.children = _children(s, name, resolved, where, anchor)
-    return doc
 
 
 def _children(s: _Schemas, name: str, node: dict, schema: dict, anchor: str) -> list[FieldDoc]:
@@ -188,22 +170,18 @@ def registry_docs(schemas: dict[str, dict]) -> list[FileDoc]:
     """The registry files next to the papers (topics, external works, facet values, reading paths)."""
     s = _Schemas(schemas)
     out = []
-    for name, path in REGISTRIES:
-        schema = schemas.get(name)
-        if schema is None:
-            continue
-        anchor = "file-" + name
+    for name in [n for n in REGISTRIES if n in schemas]:
+        schema, anchor = schemas[name], "file-" + name
         if "properties" in schema:  # fixed keys (facets.yml: one vocabulary per facet kind)
             keys = "the keys " + ", ".join(schema["properties"])
             fields = [_field(s, k, k, node, schema, schema, f"{anchor}-{k}") for k, node in schema["properties"].items()]
         else:  # id -> entry (topics, external works, reading paths)
             keys = s.type_words({"$ref": "paper.schema.json#/$defs/slug"}, schema)
-            required = schema.get("required")
-            if required:
+            if required := schema.get("required"):
                 keys += f"; these must be present: {', '.join(required)}"
-            entry, _, where = s.resolve(schema.get("additionalProperties") or {}, schema)
-            kind = s.type_words(schema.get("additionalProperties") or {}, schema)
-            keys += f"; each value is {kind}"
+            value = schema.get("additionalProperties") or {}
+            entry, _, where = s.resolve(value, schema)
+            keys += f"; each value is {s.type_words(value, schema)}"
             fields = _children(s, "<id>", entry, where, anchor)
-        out.append(FileDoc(path, anchor, schema.get("title", path), schema.get("description", ""), keys, fields))
+        out.append(FileDoc(f"data/{name}.yml", anchor, schema.get("description", ""), keys, fields))
     return out

@@ -1,23 +1,21 @@
 """Strict YAML reading for untrusted data files.
 
-In: the bytes of one file. Out: a `Doc` (plain Python value + the line/column of every node)
-or a list of `Problem`s that name the file, line, column and what is wrong.
+In: the bytes of one file. Out: a `Doc` (plain Python value + the line/column of every node),
+or a `YamlError` with the line, column and what is wrong.
 
-The parser's events are scanned first, then PyYAML's composer builds the node tree and one
-strict walk turns it into plain values (libyaml's C parser when available); PyYAML's
-constructors never run, so:
-- anchors, aliases and explicit tags are refused before any node is composed (no alias bombs,
-  nothing constructed from `!!python/...`);
-- scalars are never resolved by YAML 1.1 rules: `no`, `off`, `2312.99910` and `2023-13-45`
-  stay the text that was written, and the schema judges them;
-- duplicate keys, several documents, a non-mapping top level and deep nesting are errors;
+The parser's events are checked first, then PyYAML's composer (libyaml's when available) builds
+the node tree and one strict walk turns it into plain values; PyYAML's constructors never run:
+- anchors, aliases and explicit tags are refused before any node is composed (no alias bombs);
+- scalars are never resolved by YAML 1.1 rules: `no`, `2312.99910` and `2023-13-45` stay text;
+- duplicate keys, several documents and deep nesting are errors;
 - characters YAML refuses or misreads (C0/C1 controls, NEL, a byte-order mark past the start)
-  are reported at their line and column, in the field they sit in, not as a bare offset;
+  are reported at their line and column, in the field they sit in;
 - long digit strings stay text (Python refuses to convert integers beyond 4300 digits).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,10 +23,8 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml is much faster than the pure-Python parser; the events and nodes are the same.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+# libyaml's parser where PyYAML was built with it: much faster, and the same events and nodes.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 8
 MAX_BYTES = 256 * 1024
@@ -50,8 +46,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        where = self.field or "(file)"
-        return printable(f"{self.file}:{self.line}:{self.col}: {prefix}{where}: {self.message}")
+        return printable(f"{self.file}:{self.line}:{self.col}: {prefix}{self.field or '(file)'}: {self.message}")
 
 
 def printable(text: str) -> str:
@@ -63,18 +58,9 @@ def printable(text: str) -> str:
     out = []
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d":
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
+            ch = f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+        out.append(ch)
     return "".join(out)
-
-
-@dataclass
-class Scalar:
-    """A scalar as written: its text and whether it was quoted or a block."""
-
-    text: str
-    plain: bool
 
 
 class Doc:
@@ -94,13 +80,8 @@ class Doc:
 
     def field_at(self, line: int, col: int) -> Path_ | None:
         """The path of the scalar value whose text spans (line, col), if any."""
-        best = None
-        for path, end in self.ends.items():
-            start = self.marks.get(path)
-            if start is not None and start <= (line, col) < end:
-                if best is None or start > self.marks[best]:
-                    best = path
-        return best
+        spans = [path for path, end in self.ends.items() if self.marks[path] <= (line, col) < end]
+        return max(spans, key=self.marks.__getitem__, default=None)
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """Line and column of the node at `path`, or of its nearest existing parent."""
@@ -119,80 +100,52 @@ class YamlError(Exception):
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _HINTS = {
-    "mapping values are not allowed": (
-        "a value contains ': ' (colon and space); put the whole value in quotes"
-    ),
+    "mapping values are not allowed": ("a value contains ': ' (colon and space); "
+                                       "put the whole value in quotes"),
     "found character '\\t' that cannot start any token": "use spaces, not tabs",
     "could not find expected ':'": "a key needs ': ' after it, or a multi-line value needs quotes",
     "found undefined alias": "aliases (*name) are not allowed in atlas data",
     "found unexpected end of stream": "a quote or bracket is opened and never closed",
     "exceeded maximum nesting depth": f"data is never nested deeper than {MAX_DEPTH} levels",
-    "found unknown escape character": (
-        "a backslash in double quotes starts an escape; use single quotes or a block scalar for LaTeX"
-    ),
+    "found unknown escape character": ("a backslash in double quotes starts an escape; "
+                                       "use single quotes or a block scalar for LaTeX"),
 }
+# Characters YAML refuses, or misreads as a line break.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+_NAMES = dict(enumerate((
+    "NULL START-OF-HEADING START-OF-TEXT END-OF-TEXT END-OF-TRANSMISSION ENQUIRY ACKNOWLEDGE BELL "
+    "BACKSPACE TAB LINE-FEED LINE-TABULATION FORM-FEED CARRIAGE-RETURN SHIFT-OUT SHIFT-IN "
+    "DATA-LINK-ESCAPE DEVICE-CONTROL-ONE DEVICE-CONTROL-TWO DEVICE-CONTROL-THREE DEVICE-CONTROL-FOUR "
+    "NEGATIVE-ACKNOWLEDGE SYNCHRONOUS-IDLE END-OF-TRANSMISSION-BLOCK CANCEL END-OF-MEDIUM SUBSTITUTE "
+    "ESCAPE FILE-SEPARATOR GROUP-SEPARATOR RECORD-SEPARATOR UNIT-SEPARATOR"
+).split())) | {0x7F: "DELETE", 0x85: "NEXT-LINE", 0xFEFF: "BYTE-ORDER-MARK"}
 
 
 def _pos(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
+def _line_col(text: str | bytes, at: int) -> tuple[int, int]:
+    """The 1-based line and column of offset `at`."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return text.count(newline, 0, at) + 1, at - text.rfind(newline, 0, at)
+
+
 def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlError(
-            line, col, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
-        ) from None
-
-
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
-_C0_NAMES = (
-    "NULL START-OF-HEADING START-OF-TEXT END-OF-TEXT END-OF-TRANSMISSION ENQUIRY ACKNOWLEDGE BELL "
-    "BACKSPACE TAB LINE-FEED LINE-TABULATION FORM-FEED CARRIAGE-RETURN SHIFT-OUT SHIFT-IN "
-    "DATA-LINK-ESCAPE DEVICE-CONTROL-ONE DEVICE-CONTROL-TWO DEVICE-CONTROL-THREE DEVICE-CONTROL-FOUR "
-    "NEGATIVE-ACKNOWLEDGE SYNCHRONOUS-IDLE END-OF-TRANSMISSION-BLOCK CANCEL END-OF-MEDIUM SUBSTITUTE "
-    "ESCAPE FILE-SEPARATOR GROUP-SEPARATOR RECORD-SEPARATOR UNIT-SEPARATOR"
-).split()
+        message = f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        raise YamlError(*_line_col(raw, exc.start), message) from None
 
 
 def char_name(ch: str) -> str:
     """A readable name for any character, control characters included (`unicodedata` has none)."""
-    o = ord(ch)
-    if o < 0x20:
-        return _C0_NAMES[o].replace("-", " ")
-    special = {0x7F: "DELETE", 0x85: "NEXT LINE", 0xFEFF: "BYTE ORDER MARK"}
-    if o in special:
-        return special[o]
-    if 0x80 <= o <= 0x9F:
-        return "C1 CONTROL CHARACTER"
-    return unicodedata.name(ch, "UNNAMED CHARACTER")
-
-
-def _check_chars(text: str) -> list[tuple[int, int, str]]:
-    """Every character YAML would refuse (or misread as a line break), by line and column."""
-    found = []
-    for m in _BAD_CHARS.finditer(text):
-        start = m.start()
-        line = text.count("\n", 0, start) + 1
-        col = start - (text.rfind("\n", 0, start) + 1) + 1
-        found.append((line, col, m.group()))
-    return found
-
-
-_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
-
-
-def _check_tabs(text: str) -> None:
-    m = _TAB_INDENT.search(text)  # the first line whose indentation reaches a tab
-    if m:
-        raise YamlError(text.count("\n", 0, m.start()) + 1, len(m.group(1)) + 1, "tab used for indentation; use spaces")
+    if ord(ch) in _NAMES:
+        return _NAMES[ord(ch)].replace("-", " ")
+    return "C1 CONTROL CHARACTER" if 0x80 <= ord(ch) <= 0x9F else unicodedata.name(ch, "UNNAMED CHARACTER")
 
 
 def parse(raw: bytes) -> Doc:
@@ -200,33 +153,29 @@ def parse(raw: bytes) -> Doc:
     if len(raw) > MAX_BYTES:
         raise YamlError(1, 1, f"the file is {len(raw)} bytes; the limit is {MAX_BYTES}")
     text = _decode(raw)
-    _check_tabs(text)
-    bad = _check_chars(text)
-    if bad:
-        # Parse with each bad character replaced, only to name the field it sits in.
-        line, col, ch = bad[0]
-        where = ""
-        try:
-            path = _read(_BAD_CHARS.sub("\ufffd", text)).field_at(line, col)
-            where = _path_name(path) if path else ""
-        except (yaml.YAMLError, YamlError):
-            pass
+    if tab := _TAB_INDENT.search(text):  # the first line whose indentation reaches a tab
+        raise YamlError(*_line_col(text, tab.end() - 1), "tab used for indentation; use spaces")
+    if bad := _BAD_CHARS.search(text):
+        line, col = _line_col(text, bad.start())
+        ch, path = bad.group(), ()
+        with contextlib.suppress(yaml.YAMLError, YamlError):  # parse with them replaced to name the field
+            path = _read(_BAD_CHARS.sub("\ufffd", text)).field_at(line, col) or ()
         what = ("a line break to YAML" if ch in "\x85\u2028\u2029" else
                 "only allowed as the file's first character" if ch == "\ufeff" else
                 "not a character YAML allows" if ch in "\ufffe\uffff" else "a control character")
-        raise YamlError(line, col, f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it", where)
+        message = f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it"
+        raise YamlError(line, col, message, _path_name(path))
     try:
         return _read(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
         problem = exc.problem or str(exc)
-        hint = next((h for k, h in _HINTS.items() if k in problem), None)
+        hint = next((f" (hint: {h})" for k, h in _HINTS.items() if k in problem), "")
         context = ""
         if exc.context and exc.context_mark and exc.context_mark is not mark:
-            context = f", {exc.context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
-        message = f"YAML syntax error: {problem}{context}" + (f" (hint: {hint})" if hint else "")
-        raise YamlError(line, col, message) from None
+            context = ", {} that starts at line {}, column {}".format(exc.context, *_pos(exc.context_mark))
+        raise YamlError(line, col, f"YAML syntax error: {problem}{context}{hint}") from None
     except yaml.YAMLError as exc:  # reader errors (e.g. a control character) carry no mark
         raise YamlError(1, 1, f"YAML error: {exc}") from None
 
@@ -288,16 +237,15 @@ def _walk(node: yaml.Node, path: Path_, doc: Doc) -> Any:
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), doc) for i, item in enumerate(node.value)]
     out: dict[str, Any] = {}
-    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
         start = key_node.start_mark
         key = _walk(key_node, (), Doc()) if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
             raise YamlError(*_pos(start), "a key must be a plain string")
-        if key in seen:
-            raise YamlError(*_pos(start), f"duplicate key '{key}' (first on line {seen[key]}); keep one",
-                            ".".join(str(p) for p in (*path, key)))
-        seen[key] = start.line + 1
-        doc.key_marks[(*path, key)] = _pos(start)
-        out[key] = _walk(value_node, (*path, key), doc)
+        at = (*path, key)
+        if at in doc.key_marks:
+            raise YamlError(*_pos(start), f"duplicate key '{key}' (first on line {doc.key_marks[at][0]}); keep one",
+                            ".".join(str(p) for p in at))
+        doc.key_marks[at] = _pos(start)
+        out[key] = _walk(value_node, at, doc)
     return out
