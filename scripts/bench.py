@@ -11,8 +11,8 @@ papers), runs the real pipeline there and measures, in the same run:
 - generate_floor_s  reading and parsing the same YAML files with libyaml (yaml.CSafeLoader) and
                     writing as many bytes as generate() produced: the cost no pipeline can avoid
 - build_s           the whole `python -m atlas build` (what `make build` runs), as a subprocess
-- bare_mkdocs_s     a plain MkDocs Material build (search on, papers not in the nav, no hook) of
-                    the Markdown that `python -m atlas generate --out` wrote
+- bare_mkdocs_s     the same site built by MkDocs Material alone: the project's mkdocs.yml without
+                    the atlas's hook, over the Markdown that `python -m atlas generate --out` wrote
 - graph_ready_s     headless Chromium: navigation start to the global graph drawn on graph/, by the
                     page's own clock (`data-ready-ms`: the first frame drawn, its controls bound);
                     the median of 5 loads, each in a fresh browser context (all in ready_all_s,
@@ -46,6 +46,7 @@ import itertools
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -334,25 +335,15 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-BARE_CONFIG = """\
-site_name: Bare MkDocs Material baseline
-docs_dir: {docs}
-site_dir: {site}
-use_directory_urls: true
-theme:
-  name: material
-nav:
-  - Home: index.md
-  - Topics: topics/index.md
-  - Papers: papers/index.md
-  - Graph: graph.md
-not_in_nav: |
-  /papers/*.md
-  /papers/*/linked-from.md
-  /topics/*.md
-plugins:
-  - search
-"""
+def bare_config(proj: Path, docs: Path, site: Path) -> str:
+    """The project's own mkdocs.yml (theme, features, nav, extensions, overrides, assets) without
+    the atlas's hook: MkDocs Material building the same pages, Markdown already generated."""
+    text = (proj / "mkdocs.yml").read_text(encoding="utf-8")
+    text = re.sub(r"^(hooks|watch):\n(  - .*\n)+", "", text, flags=re.M)
+    text = re.sub(r"^docs_dir: .*$", f"docs_dir: {docs}\nsite_dir: {site}", text, flags=re.M)
+    text = text.replace("custom_dir: overrides", f"custom_dir: {proj / 'overrides'}")
+    assert "hooks:" not in text and f"docs_dir: {docs}" in text
+    return text
 
 
 def measure_builds(proj: Path, work: Path) -> dict:
@@ -363,8 +354,9 @@ def measure_builds(proj: Path, work: Path) -> dict:
     build_cpu = _run_child.cpu
     md = work / "generated-md"
     _run_child([_python(), "-m", "atlas", "generate", "--data", str(proj / "data"), "--out", str(md)], proj, env)
+    shutil.copytree(proj / "docs", md, dirs_exist_ok=True)  # the hand-written assets beside the pages
     cfg = work / "bare-mkdocs.yml"
-    cfg.write_text(BARE_CONFIG.format(docs=md, site=work / "bare-site"), encoding="utf-8")
+    cfg.write_text(bare_config(proj, md, work / "bare-site"), encoding="utf-8")
     mkdocs = str(Path(_python()).with_name("mkdocs"))
     bare_s, bare_rss, _ = _run_child([mkdocs, "build", "--quiet", "--config-file", str(cfg)], proj, env)
     shutil.rmtree(work / "bare-site", ignore_errors=True)
