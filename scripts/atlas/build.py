@@ -19,7 +19,7 @@ from pathlib import Path
 from . import data, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_skeleton, graphml, overview_data, with_related
 from .model import Atlas, build_model
-from .related import Worker
+from .related import related_papers
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,13 +85,7 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     With `remember` (`mkdocs serve`, which calls it after every edit), parsed files and paper
     pages whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
-    similar = Worker()  # related papers, on the other core while the pages are rendered
-    try:
-        atlas, problems = load_atlas(data_dir, remember)
-    except DataError:
-        similar.stop()
-        raise
-    similar.send(atlas)
+    atlas, problems = load_atlas(data_dir, remember)
     papers = list(atlas.papers.values())
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
@@ -112,7 +106,7 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files["downloads/graph-overview.json"] = _json_bytes(overview)
 
     # The graph artifact: every graph view on a page is cut out of it.
-    graph = with_related(skeleton, atlas, similar.result())
+    graph = with_related(skeleton, atlas, related_papers(atlas))
     index = graphviews.GraphIndex(graph)
 
     files["graph.md"] = render.render_graph_page(

@@ -14,13 +14,6 @@ scores are ranked by paper id, and pairs below `MIN_SCORE` are not listed.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
-
 from .model import Atlas
 
 TOP_N = 5
@@ -33,12 +26,10 @@ DECIMALS = 4
 CHUNK = 512  # rows of the similarity matrix held at once
 
 
-def tfidf_matrix(texts: list[str] | None = None):
-    """One L2-normalised TF-IDF row per text (a scipy CSR matrix); with no texts, only the import."""
+def tfidf_matrix(texts: list[str]):
+    """One L2-normalised TF-IDF row per text (a scipy CSR matrix)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    if texts is None:
-        return None
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode")
     return vectorizer.fit_transform(texts)
 
@@ -46,61 +37,13 @@ def tfidf_matrix(texts: list[str] | None = None):
 def related_papers(atlas: Atlas, n: int = TOP_N, min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:
     """`{paper id: [(other id, score), ...]}`, best first, at most `n` each scoring at least
     `min_score` (and above 0), ties by id."""
-    return similar_texts(_texts(atlas), n, min_score)
-
-
-def _texts(atlas: Atlas) -> tuple[tuple[str, str], ...]:
-    return tuple((pid, f"{atlas.papers[pid].title}\n{atlas.papers[pid].abstract}") for pid in sorted(atlas.papers))
-
-
-class Worker:
-    """`related_papers`, computed by a second process on the other core while this one renders
-    pages: started first, so it imports scikit-learn while the data is read; handed the texts
-    once they are loaded (`send`); asked for the answer when the graph needs it (`result`). The
-    texts and the answer travel as JSON over its standard input and output."""
-
-    def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(_SCRIPTS), os.environ.get("PYTHONPATH"))))}
-        self.proc = subprocess.Popen([sys.executable, "-m", "atlas.related"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env)
-
-    def send(self, atlas: Atlas) -> None:
-        # Written by a thread: the process reads only once scikit-learn is imported, and a pipe
-        # holds 64 kB, so writing here would wait for that import.
-        data = json.dumps(_texts(atlas)).encode("utf-8")
-        self.writer = threading.Thread(target=self._write, args=(data,))
-        self.writer.start()
-
-    def _write(self, data: bytes) -> None:
-        with self.proc.stdin:
-            self.proc.stdin.write(data)
-
-    def stop(self) -> None:
-        """No texts are coming (the data had errors): the process ends without output."""
-        self.proc.stdin.close()
-        self.proc.wait()
-
-    def result(self) -> dict[str, list[tuple[str, float]]]:
-        out = self.proc.stdout.read()
-        self.writer.join()
-        if self.proc.wait() != 0:
-            raise RuntimeError(f"computing the related papers failed (exit status {self.proc.returncode})")
-        return {pid: [(other, score) for other, score in items] for pid, items in json.loads(out).items()}
-
-
-_SCRIPTS = Path(__file__).resolve().parents[1]
-
-
-def similar_texts(texts: tuple[tuple[str, str], ...], n: int = TOP_N,
-                  min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:
-    """`related_papers` of `(id, title and abstract)` pairs sorted by id."""
     import numpy as np
 
-    ids = [pid for pid, _ in texts]
+    ids = sorted(atlas.papers)
     out: dict[str, list[tuple[str, float]]] = {pid: [] for pid in ids}
     if len(ids) < 2:
         return out
-    matrix = tfidf_matrix([text for _, text in texts])
+    matrix = tfidf_matrix([f"{atlas.papers[i].title}\n{atlas.papers[i].abstract}" for i in ids])
     k = min(n, len(ids) - 1)
     for lo in range(0, len(ids), CHUNK):
         block = np.round((matrix[lo:lo + CHUNK] @ matrix.T).toarray(), DECIMALS)
@@ -128,9 +71,3 @@ def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[st
         for rank, (other, score) in enumerate(items, start=1)
     ]
 
-
-if __name__ == "__main__":  # the Worker's process: texts in, related papers out
-    tfidf_matrix()
-    texts = sys.stdin.read()
-    if texts:  # nothing arrives when the build stopped before the data was loaded
-        json.dump(similar_texts(json.loads(texts)), sys.stdout)
