@@ -1,10 +1,9 @@
 """The one build function: data folder in, every generated file out.
 
 `generate(data_dir)` validates `data/`, builds the model and returns `{site path: bytes}` for
-every page and artifact that comes from data. The MkDocs hook serves these files from memory
-(so nothing generated is ever written into `docs/`), and the CLI writes them to a folder or
-runs the whole site build (`build_site`), which builds into a temporary folder and replaces
-`site/` only when every check has passed.
+every page and artifact that comes from data. The MkDocs hook hands them to MkDocs (nothing
+generated is written into `docs/`); the CLI writes them to a folder or runs the whole site build
+(`build_site`), which replaces `site/` only when every check has passed.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ import jsonschema
 import jsonschema_rs
 import referencing
 
-from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, parse
+from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, field_name, parse
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
 # Ids that would collide with a generated page or folder under papers/.
@@ -118,13 +118,6 @@ def validators_for(schemas: dict[str, dict]) -> dict[str, Any]:
     out = {name: _Validator(s, registry=registry, format_checker=checker) for name, s in schemas.items()}
     if "paper" in out:  # the schema of thousands of files, which refers to no other file
         out["paper-quick"] = jsonschema_rs.validator_for(schemas["paper"], validate_formats=True)
-    return out
-
-
-def field_name(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 

@@ -107,7 +107,7 @@ def bibtex(paper: Paper) -> str:
         fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv"), ("url", f"https://arxiv.org/abs/{paper.arxiv}")]
     if not paper.authors and paper.author_count:
         fields.append(("note", f"{paper.author_count} authors; names not recorded in the atlas"))
-    body = ",\n".join(f"  {k} = {{{v}}}" if k != "title" else f"  {k} = {{{v}}}" for k, v in fields)
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
     return f"@misc{{{paper.id},\n{body}\n}}\n"
 
 

@@ -164,7 +164,7 @@ def parse(raw: bytes) -> Doc:
                 "only allowed as the file's first character" if ch == "\ufeff" else
                 "not a character YAML allows" if ch in "\ufffe\uffff" else "a control character")
         message = f"contains U+{ord(ch):04X} ({char_name(ch)}), {what}; remove it"
-        raise YamlError(line, col, message, _path_name(path))
+        raise YamlError(line, col, message, field_name(path))
     try:
         return _read(text)
     except yaml.MarkedYAMLError as exc:
@@ -180,7 +180,8 @@ def parse(raw: bytes) -> Doc:
         raise YamlError(1, 1, f"YAML error: {exc}") from None
 
 
-def _path_name(path: Path_) -> str:
+def field_name(path: Path_) -> str:
+    """`facets.scale[0].devices`: a field's path as messages name it."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
