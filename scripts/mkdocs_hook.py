@@ -106,6 +106,14 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_page_content(html: str, page, config, files):
+    """MkDocs keeps every page's Markdown until the whole build ends, though once the page is
+    HTML only its emptiness is asked (page.title is None while it is None): keep an empty one
+    (at 10,000 papers, a fifth of a gigabyte)."""
+    page.markdown = ""
+    return html
+
+
 def on_post_page(output: str, page, config) -> str:
     """Every page without the theme's indentation (see atlas/compact.py): a sixth of a paper page."""
     return compact_html(output)
