@@ -11,18 +11,18 @@ from typing import Any
 
 import networkx as nx
 
-from .layout import topic_layout
+from .layout import dot_size, force_layout
 from .model import Atlas
 from .related import related_edges
 
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
-    """Topic-anchored positions (see layout.py): O(n), and adding a paper moves no other node."""
-    return topic_layout(
-        [(t.id, t.parent) for t in atlas.topics.values()],
-        ((p.id, p.topics) for p in atlas.papers.values()),
-        atlas.external,
-    )
+    """ForceAtlas2 positions seeded from the topics (see layout.py), from the links the map draws
+    when it opens (every edge of the atlas graph; the computed `related` ones are not in it), no
+    paper's dot overlapping another's."""
+    return force_layout([(t.id, t.parent) for t in atlas.topics.values()], atlas.graph,
+                        {f"paper:{p.id}": p.topics[0] for p in atlas.papers.values() if p.topics},
+                        {f"paper:{p.id}": dot_size(atlas.citation_counts.get(p.id, 0)) for p in atlas.papers.values()})
 
 
 def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
@@ -34,18 +34,15 @@ def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
     """The graph data without the related (text-similarity) edges: what needs only the model, so
     a large build makes it while another process computes the related papers."""
     pos = layout(atlas)
-    in_cites: dict[str, int] = {}
-    for u, v, k in atlas.graph.edges(keys=True):
-        if k == "cites":
-            in_cites[v] = in_cites.get(v, 0) + 1
+    cited = atlas.citation_counts
     nodes = []
     for n, attrs in sorted(atlas.graph.nodes(data=True)):
         kind = attrs["kind"]
         node: dict[str, Any] = {"id": n, "kind": kind, "label": attrs["label"], "x": pos[n][0], "y": pos[n][1]}
         if kind == "paper":
             p = atlas.papers[n[len("paper:"):]]
-            node.update(url=f"papers/{p.id}/", year=p.year, topics=list(p.topics),
-                        roots=atlas.roots_of(p), cited_by=in_cites.get(n, 0))
+            node.update(url=f"papers/{p.id}/", year=p.year, topics=list(p.topics), roots=atlas.roots_of(p),
+                        cited_by=cited.get(p.id, 0), size=dot_size(cited.get(p.id, 0)))
         elif kind == "topic":
             t = atlas.topics[n[len("topic:"):]]
             node.update(url=f"topics/{t.id}/", root=t.root, level=1 if t.parent else 0)
