@@ -64,7 +64,7 @@ def test_the_real_map_crosses_at_most_half_again_as_many_lines_as_plain_forceatl
     """The shipped positions (FA2 seeded from the topic anchors, then no dot on another) against
     FA2 as networkx runs it from its own random start, on the same nodes and links: the median of
     three seeds. Seeding by topic costs some crossings for keeping topics apart; half again is the
-    most it may cost. (On 155 papers: about 9,600 against 7,800 of 722 links; the topic-anchored hash
+    most it may cost. (On 155 papers: about 9,500 against 8,000 of 722 links; the topic-anchored hash
     layout this replaced had 23,200.)"""
     _, graph = real
     pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]}

@@ -25,6 +25,21 @@ def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
                         {f"paper:{p.id}": dot_size(atlas.citation_counts.get(p.id, 0)) for p in atlas.papers.values()})
 
 
+# The map names this many papers at every zoom, the most cited within the atlas (ties by id);
+# the others' names show on zooming in and every title on hover.
+LABELLED = 12
+SHORT_MAX = 28  # characters of a short label's name
+
+
+def short_label(title: str, year: int | None) -> str:
+    """A paper's name on the map, "ZeRO · 2019": its title before the colon (the whole title if it
+    has none), cut at a word to SHORT_MAX characters, and its year when the data gives one."""
+    name = title.split(":")[0].strip() or title
+    if len(name) > SHORT_MAX:
+        name = name[:SHORT_MAX].rsplit(" ", 1)[0].rstrip(",;-") + "…"
+    return f"{name} · {year}" if year is not None else name
+
+
 def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
     """`similar`: `related.related_papers(atlas)` if already computed (it is computed otherwise)."""
     return with_related(graph_skeleton(atlas), atlas, similar)
@@ -35,6 +50,8 @@ def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
     a large build makes it while another process computes the related papers."""
     pos = layout(atlas)
     cited = atlas.citation_counts
+    labelled = {p.id for p in sorted((p for p in atlas.papers.values() if cited.get(p.id)),
+                                     key=lambda p: (-cited[p.id], p.id))[:LABELLED]}
     nodes = []
     for n, attrs in sorted(atlas.graph.nodes(data=True)):
         kind = attrs["kind"]
@@ -42,7 +59,8 @@ def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
         if kind == "paper":
             p = atlas.papers[n[len("paper:"):]]
             node.update(url=f"papers/{p.id}/", year=p.year, topics=list(p.topics), roots=atlas.roots_of(p),
-                        cited_by=cited.get(p.id, 0), size=dot_size(cited.get(p.id, 0)))
+                        cited_by=cited.get(p.id, 0), size=dot_size(cited.get(p.id, 0)),
+                        short=short_label(p.title, p.year), labelled=p.id in labelled)
         elif kind == "topic":
             t = atlas.topics[n[len("topic:"):]]
             node.update(url=f"topics/{t.id}/", root=t.root, level=1 if t.parent else 0)

@@ -30,7 +30,7 @@ HOME_PULL = 3      # weight of a paper's link to its first topic (every other li
 GRAVITY = 3.0      # FA2's pull to the centre (its default: 1), keeping stray clusters near
 SPREAD = 7.0       # FA2 units per sqrt(node): the seed circle's radius, about FA2's own spread
 SUB = 0.41         # the subtopics' circle, as a share of the top-level one
-PX = 3.0           # pixels per FA2 unit: neighbours end up about 30 px apart
+PX = 4.0           # pixels per FA2 unit: neighbours end up about 30 px apart
 MIN_GAP = 20       # pixels between node centres, more for wider nodes (an uncited paper's dot: 16)
 
 
