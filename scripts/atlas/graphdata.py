@@ -17,26 +17,20 @@ from .related import related_edges
 
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
-    """ForceAtlas2 positions seeded from the topics (see layout.py), from the links the map draws
-    when it opens (every edge of the atlas graph; the computed `related` ones are not in it), no
-    paper's dot overlapping another's."""
+    """Positions (layout.py) from the links the map opens with: the atlas graph's, not `related`."""
     return force_layout([(t.id, t.parent) for t in atlas.topics.values()], atlas.graph,
                         {f"paper:{p.id}": p.topics[0] for p in atlas.papers.values() if p.topics},
                         {f"paper:{p.id}": dot_size(atlas.citation_counts.get(p.id, 0)) for p in atlas.papers.values()})
 
 
-# The map names this many papers at every zoom, the most cited within the atlas (ties by id);
-# the others' names show on zooming in and every title on hover.
-LABELLED = 12
+LABELLED = 12  # the map names the most cited papers at every zoom; the others' on zooming in
 SHORT_MAX = 28  # characters of a short label's name
 
 
 def short_label(title: str, year: int | None) -> str:
-    """A paper's name on the map, "ZeRO · 2019": its title before the colon (the whole title if it
-    has none), cut at a word to SHORT_MAX characters, and its year when the data gives one."""
+    """A paper's name on the map, "ZeRO · 2019": its title up to a colon, cut at a word, and its year if known."""
     name = title.split(":")[0].strip() or title
-    if len(name) > SHORT_MAX:
-        name = name[:SHORT_MAX].rsplit(" ", 1)[0].rstrip(",;-") + "…"
+    name = name if len(name) <= SHORT_MAX else name[:SHORT_MAX].rsplit(" ", 1)[0].rstrip(",;-") + "…"
     return f"{name} · {year}" if year is not None else name
 
 
@@ -50,8 +44,7 @@ def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
     a large build makes it while another process computes the related papers."""
     pos = layout(atlas)
     cited = atlas.citation_counts
-    labelled = {p.id for p in sorted((p for p in atlas.papers.values() if cited.get(p.id)),
-                                     key=lambda p: (-cited[p.id], p.id))[:LABELLED]}
+    labelled = {p.id for p in sorted((p for p in atlas.papers.values() if cited.get(p.id)), key=lambda p: (-cited[p.id], p.id))[:LABELLED]}
     nodes = []
     for n, attrs in sorted(atlas.graph.nodes(data=True)):
         kind = attrs["kind"]
@@ -130,10 +123,7 @@ def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str
     full map's topic positions, so both views show the same picture at two zoom levels
     (taken from `graph`, the full map's data, when given, rather than computed again).
     """
-    if graph is not None:
-        pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"] if n["kind"] == "topic"}
-    else:
-        pos = layout(atlas)
+    pos = layout(atlas) if graph is None else {n["id"]: (n["x"], n["y"]) for n in graph["nodes"] if n["kind"] == "topic"}
     first = {p.id: p.topics[0] for p in atlas.papers.values() if p.topics}
     counts: dict[str, int] = {}
     for tid in first.values():

@@ -1,16 +1,12 @@
 """The map's layout: ForceAtlas2 (networkx) at build time, seeded from the taxonomy.
 
-In: the taxonomy (topic ids and parents, in order), the links the map draws when it opens and
-each paper's first topic. Out: whole-pixel positions of every node, sorted by id.
-
-Topics start on anchors (top-level ones on a circle, subtopics around their parent), each paper
-near its first topic's anchor and each outside work near the topic of most papers naming it,
-offset by a hash of its id. FA2 then runs a fixed number of iterations, a paper's link to its
-first topic pulling HOME_PULL times harder than other links. Nothing is random, so the same data
-gives the same bytes and a new paper moves the rest little; tests/test_scale.py bounds that and
-the crossings. FA2 is O(n^2) per iteration, so above WHOLE nodes it runs on blocks of at most
-BLOCK nodes of one topic (links between blocks left out), set down as discs around their topics'
-anchors and pushed apart. Last, nodes are pushed apart until no two dots overlap.
+In: the taxonomy, the links the map opens with and each paper's first topic. Out: whole-pixel
+positions of every node. Topics start on anchors (top-level ones on a circle, subtopics around
+their parent), papers near their first topic's, outside works near the topic of most papers naming
+them, offset by a hash of their id: nothing random, so the same data gives the same bytes and a new
+paper moves the rest little (tests/test_scale.py bounds it, and the crossings). FA2 is O(n^2) per
+iteration: above WHOLE nodes it runs on blocks of one topic's nodes, set down around their anchors.
+Last, nodes are pushed apart until no two dots overlap.
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ HOME_PULL = 3      # weight of a paper's link to its first topic (every other li
 GRAVITY = 3.0      # FA2's pull to the centre (its default: 1), keeping stray clusters near
 SPREAD = 7.0       # FA2 units per sqrt(node): the seed circle's radius, about FA2's own spread
 SUB = 0.41         # the subtopics' circle, as a share of the top-level one
-PX = 4.0           # pixels per FA2 unit: neighbours end up about 30 px apart
+PX = 4.0           # pixels per FA2 unit: neighbours end up about 40 px apart
 MIN_GAP = 20       # pixels between node centres, more for wider nodes (an uncited paper's dot: 16)
 
 
@@ -60,13 +56,12 @@ def dot_size(cited_by: int) -> int:
 
 
 def _apart(p: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    """Push apart every two points closer than their radii add up to (+ 1.5 px, so that they stay
-    apart once rounded to whole pixels); ties between points on one spot broken by their order."""
+    """Push apart points closer than their radii add up to (+ 1.5 px: still apart once rounded)."""
     need = radius[:, None] + radius[None] + 1.5
     order = np.sign(np.arange(len(p))[:, None] - np.arange(len(p))[None])
     for _ in range(200):
         diff = p[:, None] - p[None]
-        diff[..., 0] += 1e-6 * order
+        diff[..., 0] += 1e-6 * order  # two points on one spot: parted by their order
         dist = np.hypot(diff[..., 0], diff[..., 1]) + np.eye(len(p)) * 1e12
         if not (close := dist < need).any():
             break
@@ -83,10 +78,9 @@ def force_layout(taxonomy: Sequence[tuple[str, str | None]], graph: nx.Graph | n
     g.add_nodes_from(sorted(graph))
     for u, v in sorted({tuple(sorted(e[:2])) for e in graph.edges() if e[0] != e[1]}):
         g.add_edge(u, v, weight=HOME_PULL if {u[:6], v[:6]} == {"paper:", "topic:"} and home.get(u) == home.get(v) else 1)
-    for n in g:  # an outside work lives where most of the papers that name it live
-        if n not in home:
-            homes = Counter(home[m] for m in g[n] if m in first_topic)
-            home[n] = min(homes, key=lambda t: (-homes[t], t)) if homes else None
+    for n in [n for n in g if n not in home]:  # an outside work lives where most papers naming it do
+        homes = Counter(home[m] for m in g[n] if m in first_topic)
+        home[n] = min(homes, key=lambda t: (-homes[t], t)) if homes else None
     unit, whole = topic_anchors(taxonomy), len(g) <= WHOLE
     chunks = [(None, 0, list(g))] if whole else [  # a topic's node first in its first block
         (t, k, members[i:i + BLOCK]) for t in sorted(set(home.values()), key=lambda t: (t is None, t or ""))

@@ -288,8 +288,7 @@ def render_graph_page(atlas: Atlas, graph_url: str, graph: dict[str, Any], overv
                    edge_defaults=defaults, spokes_hidden=[t for t in graphviews.SPOKE_TYPES if t not in defaults],
                    year_min=years[0] if years else 0, year_max=years[-1] if years else 0,
                    undated=sum(1 for p in atlas.papers.values() if p.year is None),
-                   overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]),
-                   labelled=sum(1 for n in graph["nodes"] if n.get("labelled")))
+                   overview_url=overview_url, twin_overview=bool(overview), full_nodes=len(graph["nodes"]), full_edges=len(graph["edges"]))
 
 
 def render_performance(rows: list[dict[str, Any]]) -> str:
