@@ -76,7 +76,7 @@ def force_layout(taxonomy: Sequence[tuple[str, str | None]], graph: nx.Graph | n
     home: dict[str, str | None] = {f"topic:{t}": t for t, _ in taxonomy} | dict(first_topic)
     g = nx.Graph()
     g.add_nodes_from(sorted(graph))
-    for u, v in sorted({tuple(sorted(e[:2])) for e in graph.edges() if e[0] != e[1]}):
+    for u, v in sorted({(u, v) if u < v else (v, u) for u, v in graph.edges() if u != v}):
         g.add_edge(u, v, weight=HOME_PULL if {u[:6], v[:6]} == {"paper:", "topic:"} and home.get(u) == home.get(v) else 1)
     for n in [n for n in g if n not in home]:  # an outside work lives where most papers naming it do
         homes = Counter(home[m] for m in g[n] if m in first_topic)
