@@ -34,6 +34,23 @@ def edge_keys(edges) -> Counter:
 
 # ---- graph.json and graph.graphml ----
 
+def test_papers_have_short_names_and_the_most_cited_are_named_on_the_map(atlas):
+    """graph.json gives every paper its name on the map ("ZeRO · 2019": the title before its colon
+    and the year the data gives) and marks the LABELLED most cited within the atlas `labelled`."""
+    from atlas.graphdata import LABELLED, SHORT_MAX, graph_skeleton, short_label
+
+    assert short_label("ZeRO: Memory Optimizations Toward Training Trillion Parameter Models", 2019) == "ZeRO · 2019"
+    assert short_label("Training Deep Nets with Sublinear Memory Cost", 2016) == "Training Deep Nets with… · 2016"
+    assert short_label("Orca: A Distributed Serving System", None) == "Orca"  # no year made up
+    nodes = [n for n in graph_skeleton(atlas)["nodes"] if n["kind"] == "paper"]
+    assert all(len(n["short"].split(" · ")[0]) <= SHORT_MAX + 1 for n in nodes)
+    zero = next(n for n in nodes if n["id"] == "paper:zero")
+    assert zero["short"] == "ZeRO · 2019" and zero["cited_by"] == len(atlas.citing["zero"])
+    ranked = sorted(nodes, key=lambda n: (-n["cited_by"], n["id"]))
+    assert {n["id"] for n in ranked[:LABELLED]} == {n["id"] for n in nodes if n["labelled"]}
+    assert sum(n["labelled"] for n in nodes) == LABELLED and all(n["cited_by"] > 0 for n in nodes if n["labelled"])
+
+
 def test_graphml_loads_in_networkx_with_the_same_nodes_and_edges(site_dir: Path, graph: dict):
     g = nx.read_graphml(site_dir / "downloads" / "graph.graphml", force_multigraph=True)
     assert g.number_of_nodes() == len(graph["nodes"])

@@ -264,17 +264,18 @@ def test_a_large_graph_labels_its_nodes_once_the_reader_zooms_in(watch, site_url
     assert "to" in arrows.values()
     page.add_init_script("window.atlasGraphOptions = {lazyLabelsFrom: 10}")
     open_graph(watch, site_url)
-    assert page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getScale()") < 0.3
+    assert page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getScale()") < 0.7
     assert page.get_attribute("#atlas-graph", "data-detailed") is None
     lazy = page.evaluate(LABELS)
     assert set(page.evaluate(ARROWS).values()) == {None}
-    assert {nid for nid, label in lazy.items() if label} == {n["id"] for n in graph["nodes"] if n["kind"] == "topic"}
+    # Only the topics and the papers named at every zoom (graph.json's `labelled`) have labels.
+    assert {nid for nid, label in lazy.items() if label} == {n["id"] for n in graph["nodes"] if n["kind"] == "topic" or n.get("labelled")}
     assert {nid: label for nid, label in lazy.items() if label} == {nid: full[nid] for nid in lazy if lazy[nid]}
     # Zooming in with the mouse wheel: once close enough, every node has the label it would have had.
     box = page.locator("#atlas-graph canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for _ in range(40):
-        if page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getScale()") >= 0.3:
+        if page.evaluate("document.querySelector('#atlas-graph').atlasNetwork.getScale()") >= 0.7:
             break
         assert page.get_attribute("#atlas-graph", "data-detailed") is None
         page.mouse.wheel(0, -200)
@@ -604,3 +605,65 @@ def test_a_large_atlas_graph_page_opens_on_the_topic_overview_with_the_full_map_
     nodes, edges = expected_visible(graph)
     assert set(drawn(page)["drawnNodes"]) == nodes
     watch.assert_clean()
+
+
+# What a graph names legibly right now: every drawn node whose label is at least 11.5 px high on
+# screen and lies within the picture, and how much of the canvas is painted.
+AT_FIRST_SIGHT = """(sel) => {
+    const c = document.querySelector(sel), net = c.atlasNetwork, scale = net.getScale();
+    const box = c.getBoundingClientRect(), named = [], hidden = [];
+    for (const id of c.atlasGraph.nodeView.getIds()) {
+        const n = net.body.nodes[id], px = n.options.font.size * scale, p = net.canvasToDOM({x: n.x, y: n.y});
+        if (!n.options.label) continue;
+        if (px >= 11.5 && p.x >= 0 && p.x <= box.width && p.y >= 0 && p.y <= box.height) named.push(id);
+        else if (px < 8) hidden.push(id);  // below NETWORK_NODES' drawThreshold - 1: not drawn
+    }
+    const canvas = c.querySelector('canvas');
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let ink = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) ink++;
+    return {named: named.sort(), hidden: hidden.sort(), ink: ink / (px.length / 4), scale: scale};
+}"""
+MAP_PAGES = {"graph": ("graph/", "#atlas-graph"), "topic": ("topics/memory/", "#topic-graph"), "paper": ("papers/zero/", "#paper-graph")}
+MAP_SIZES = {"desktop": {"viewport": {"width": 1280, "height": 800}},
+             "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", MAP_SIZES)
+@pytest.mark.parametrize("name", MAP_PAGES)
+def test_each_graph_names_its_topics_and_most_cited_papers_at_first_sight(make_watch, site_url, graph, artifacts_dir, name, size, scheme):
+    """The global map, a topic's graph and a paper's star as a reader first sees them, at desktop
+    and phone size in both colour schemes (screenshots: test-artifacts/screenshots/map-*.png):
+    drawn, with topic names and the most-cited papers' short names ("ZeRO · 2019") legible on
+    screen and every other paper's name left for zooming in; a paper's star names papers on both
+    sides of its citations, what it cites and what cites it."""
+    w = make_watch(color_scheme=scheme, **MAP_SIZES[size])
+    path, selector = MAP_PAGES[name]
+    page = open_graph(w, site_url, path, selector)
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == {"light": "default", "dark": "slate"}[scheme]
+    page.locator(selector).scroll_into_view_if_needed()
+    page.locator(selector).screenshot(path=str(artifacts_dir / f"map-{name}-{size}-{scheme}.png"))
+    seen = page.evaluate(AT_FIRST_SIGHT, selector)
+    assert seen["ink"] > 0.01, seen["ink"]  # the canvas is painted, not blank
+    by_id = {n["id"]: n for n in graph["nodes"]}
+    named = set(seen["named"])
+    labels = page.evaluate("(sel) => Object.fromEntries(document.querySelector(sel).atlasGraph.nodes.get().map(n => [n.id, n.label || null]))", selector)
+    for nid in named & {n for n in by_id if n.startswith("paper:")}:
+        assert labels[nid] == by_id[nid]["short"]  # "ZeRO · 2019", as the build wrote it
+    if name == "paper":
+        cites = {e["target"] for e in graph["edges"] if e["source"] == "paper:zero" and e["type"] == "cites"}
+        cited_by = {e["source"] for e in graph["edges"] if e["target"] == "paper:zero" and e["type"] == "cites"}
+        assert named & cites and named & cited_by and len(named) >= {"desktop": 15, "phone": 8}[size], sorted(named)
+        return w.assert_clean()
+    roots = {n for n in named if by_id[n]["kind"] == "topic" and by_id[n]["level"] == 0}
+    most_cited = {n for n in named if by_id[n].get("labelled")}
+    if name == "topic":  # the page's own topic, and at least one of its most-cited papers
+        assert "topic:memory" in named and len(most_cited) >= {"desktop": 2, "phone": 1}[size], sorted(named)
+    else:
+        assert len(roots) >= {"desktop": 3, "phone": 2}[size] and len(most_cited) >= {"desktop": 3, "phone": 1}[size], sorted(named)
+    assert named <= {n for n in by_id if n.startswith("topic:") or by_id[n].get("labelled")}
+    # Every other paper's name waits for the reader to zoom in (or hover).
+    others = {n["id"] for n in graph["nodes"] if n["kind"] == "paper" and not n["labelled"]} & set(labels)
+    assert others <= set(seen["hidden"]), sorted(others - set(seen["hidden"]))[:5]
+    w.assert_clean()

@@ -194,7 +194,14 @@ def test_graph_on_a_phone_pans_zooms_and_opens_a_paper_by_touch(make_watch, site
     box = graph.bounding_box()
     assert box["width"] >= PHONE["width"] - 40 and box["height"] >= 400
     cdp = page.context.new_cdp_session(page)
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # A drag that starts on a node moves that node: pan from the empty spot nearest the middle.
+    spot = page.evaluate("""() => { const c = document.querySelector('.atlas-graph'), net = c.atlasNetwork;
+        const w = c.clientWidth, h = c.clientHeight;
+        for (let r = 0; r < Math.min(w, h) / 2; r += 10) for (let a = 0; a < 360; a += 30) {
+            const p = {x: w / 2 + r * Math.cos(a * Math.PI / 180), y: h / 2 + r * Math.sin(a * Math.PI / 180)};
+            if (net.getNodeAt(p) === undefined && net.getEdgeAt(p) === undefined) return p;
+        } }""")
+    cx, cy = box["x"] + spot["x"], box["y"] + spot["y"]
 
     def touch(kind, points):
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [

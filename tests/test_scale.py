@@ -1,68 +1,182 @@
 """The pieces that keep the atlas fast at 10,000 papers, checked for what they must not change.
 
 Speed itself is measured by `make bench`, never asserted here. These tests check that the
-topic-anchored layout is deterministic and stable, that the compiled schema check agrees with
-jsonschema, and that large atlases open the graph on a topic-level overview.
+force-directed layout draws the real map with few crossing lines, no node on another and topics
+in their regions, that it stays put when a paper is added and is laid out in blocks when large,
+that the compiled schema check agrees with jsonschema, and that large atlases open the graph on
+a topic-level overview.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
+import statistics
 
+import networkx as nx
+import numpy as np
+import pytest
 
-from atlas import layout
-from atlas.build import generate
+from atlas import graphdata, layout
+from atlas.build import load_atlas
 from atlas.data import load_schemas, validators_for
+from atlas.graphdata import graph_skeleton
+from atlas.graphviews import GLOBAL_DEFAULT_TYPES
 from conftest import DATA
 
-TAXONOMY = [("memory", None), ("kv-cache", "memory"), ("offloading", "memory"),
-            ("distributed-training", None), ("parallelism", "distributed-training"), ("other", None)]
+def crossings(pos: dict[str, tuple[float, float]], links: list[tuple[str, str]]) -> int:
+    """How many pairs of `links`, drawn as straight segments between `pos`, cross; two links that
+    share an end are not counted (nor are collinear overlaps). O(links^2), vectorised."""
+    ends = np.array(sorted({tuple(sorted(link)) for link in links if link[0] != link[1]}))
+    a = np.array([pos[n] for n in ends[:, 0]], dtype=float)
+    b = np.array([pos[n] for n in ends[:, 1]], dtype=float)
+
+    def side(p, q, r):  # which side of the line p->q the point r is on: -1, 0 or 1
+        return np.sign((q[..., 0] - p[..., 0]) * (r[..., 1] - p[..., 1]) - (q[..., 1] - p[..., 1]) * (r[..., 0] - p[..., 0]))
+
+    p, q, r, s = a[:, None], b[:, None], a[None], b[None]
+    cross = (side(p, q, r) * side(p, q, s) < 0) & (side(r, s, p) * side(r, s, q) < 0)
+    share = (ends[:, None, :, None] == ends[None, :, None, :]).any(axis=(2, 3))
+    return int((cross & ~share).sum()) // 2
 
 
-def test_layout_is_deterministic_and_adding_a_paper_moves_no_other_node():
-    papers = {f"p{i}": (["kv-cache", "parallelism"][i % 2],) for i in range(300)}
-    first = layout.topic_layout(TAXONOMY, papers, ["vllm", "lora"])
-    again = layout.topic_layout(TAXONOMY, dict(reversed(list(papers.items()))), ["lora", "vllm"])
-    assert first == again
-    grown = layout.topic_layout(TAXONOMY, {**papers, "new-paper": ("offloading", "kv-cache")}, ["vllm", "lora"])
-    assert set(grown) - set(first) == {"paper:new-paper"}
-    assert {k: grown[k] for k in first} == first
-    # A paper sits within its first topic's disc (pulled towards its other topics).
-    ax, ay = grown["topic:offloading"]
-    x, y = grown["paper:new-paper"]
-    assert ((x - ax) ** 2 + (y - ay) ** 2) ** 0.5 <= layout.PAPER_RADIUS + layout.PULL * 2 * layout.SUB_RADIUS + 1
+def test_the_crossing_counter_counts_crossings_and_nothing_else():
+    square = {"a": (0, 0), "b": (10, 10), "c": (0, 10), "d": (10, 0), "e": (20, 20)}
+    assert crossings(square, [("a", "b"), ("c", "d")]) == 1  # the two diagonals
+    assert crossings(square, [("a", "b"), ("b", "c"), ("a", "c"), ("b", "e")]) == 0  # shared ends only
+    assert crossings(square, [("a", "c"), ("d", "b")]) == 0  # two parallel sides
+    assert crossings(square, [("a", "b"), ("c", "d"), ("d", "c"), ("b", "e")]) == 1  # one line, drawn once
+    assert crossings(square, [("c", "d"), ("a", "e")]) == 1  # through the middle of c-d
 
 
-def test_layout_spreads_papers_and_separates_topics():
-    papers = {f"p{i}": ("kv-cache",) for i in range(500)} | {f"q{i}": ("parallelism",) for i in range(500)}
-    pos = layout.topic_layout(TAXONOMY, papers)
-    assert len({pos[f"paper:p{i}"] for i in range(500)}) > 490  # hashed, not piled on one point
-    kv, par = pos["topic:kv-cache"], pos["topic:parallelism"]
-    near_kv = sum(1 for i in range(500) if _d(pos[f"paper:p{i}"], kv) < _d(pos[f"paper:p{i}"], par))
-    assert near_kv == 500
+@pytest.fixture(scope="module")
+def real():
+    """The real atlas and its graph data as shipped (downloads/graph.json without the related links)."""
+    atlas, _ = load_atlas(DATA)
+    return atlas, graph_skeleton(atlas)
 
 
-def _d(a, b):
-    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+def drawn_links(graph: dict) -> list[tuple[str, str]]:
+    """The links the Graph page draws when it opens: every type but the computed `related`."""
+    return [(e["source"], e["target"]) for e in graph["edges"] if e["type"] in GLOBAL_DEFAULT_TYPES]
 
 
-def test_the_real_graph_positions_come_from_the_topic_layout(tmp_path):
-    graph = json.loads(generate(DATA).files["downloads/graph.json"])
+def test_the_real_map_crosses_at_most_half_again_as_many_lines_as_plain_forceatlas2(real):
+    """The shipped positions (FA2 seeded from the topic anchors, then no dot on another) against
+    FA2 as networkx runs it from its own random start, on the same nodes and links: the median of
+    three seeds. Seeding by topic costs some crossings for keeping topics apart; half again is the
+    most it may cost. (On 155 papers: about 9,500 against 8,000 of 722 links; the topic-anchored hash
+    layout this replaced had 23,200.)"""
+    _, graph = real
     pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]}
-    topics = {n["id"] for n in graph["nodes"] if n["kind"] == "topic"}
-    assert len(set(pos.values())) == len(pos)  # no two nodes on the same spot
-    # Adding a paper to a copy of the data moves no node that was already on the map.
+    links = drawn_links(graph)
+    g = nx.Graph()
+    g.add_nodes_from(sorted(pos))
+    g.add_edges_from(sorted({tuple(sorted(link)) for link in links}))
+    plain = statistics.median(crossings(nx.forceatlas2_layout(g, seed=seed), links) for seed in (1, 2, 3))
+    shipped = crossings(pos, links)
+    assert 0 < shipped <= 1.5 * plain, (shipped, plain)
+
+
+def test_no_node_of_the_real_map_lies_on_another(real):
+    """Every two nodes are at least as far apart as their radii add up to, a paper's radius being
+    the dot size the browser draws it at (which grows with its in-atlas citations) and any other
+    node's MIN_GAP / 2: 10 px, 2 px more than an uncited paper's dot."""
+    _, graph = real
+    assert layout.MIN_GAP >= 2 * layout.dot_size(0) + 4
+    nodes = graph["nodes"]
+    assert all(n["size"] == layout.dot_size(n["cited_by"]) for n in nodes if n["kind"] == "paper")
+    radius = np.array([max(n.get("size", 0), layout.MIN_GAP / 2) for n in nodes])
+    xy = np.array([(n["x"], n["y"]) for n in nodes], dtype=float)
+    dist = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1)) + np.eye(len(nodes)) * 1e9
+    gap = dist - radius[:, None] - radius[None]
+    i, j = np.unravel_index(gap.argmin(), gap.shape)
+    assert gap.min() >= 0, (nodes[i]["id"], nodes[j]["id"], dist[i, j])
+
+
+def test_topics_keep_their_regions_of_the_real_map(real):
+    """Most papers sit nearer their first topic's node than any other topic's: the anchors the
+    layout starts from, and the pull of a paper's first topic, keep each topic a cluster."""
+    atlas, graph = real
+    pos = {n["id"]: np.array([n["x"], n["y"]], dtype=float) for n in graph["nodes"]}
+    topics = sorted(n for n in pos if n.startswith("topic:"))
+    nearest = {pid: min(topics, key=lambda t: np.hypot(*(pos[t] - pos[f"paper:{pid}"]))) for pid in atlas.papers}
+    home = sum(1 for p in atlas.papers.values() if nearest[p.id] == f"topic:{p.topics[0]}")
+    assert home >= 2 / 3 * len(atlas.papers), home
+
+
+def test_adding_a_paper_moves_the_rest_of_the_real_map_little(real, tmp_path):
+    """FA2 is global, so a new paper moves every node a little; seeding every node from fixed
+    anchors (nothing random) keeps it little. Bound, as shares of the map's diagonal: the median
+    node moves at most 1 % and none more than 10 %. (Measured: a paper filed under offloading and
+    KV-cache serving citing ZeRO and vLLM moves the median node about 0.2 %, the furthest about 4 %.)"""
+    atlas, graph = real
     d = tmp_path / "data"
     shutil.copytree(DATA, d)
-    src = (d / "papers" / "qlora.yml").read_text(encoding="utf-8")
-    (d / "papers" / "qlora-copy.yml").write_text(
-        src.replace("id: qlora", "id: qlora-copy").replace('arxiv: "2305.14314"\n', ""), encoding="utf-8")
-    grown = json.loads(generate(d).files["downloads/graph.json"])
-    pos2 = {n["id"]: (n["x"], n["y"]) for n in grown["nodes"]}
-    assert set(pos2) - set(pos) == {"paper:qlora-copy"}
-    assert {k: pos2[k] for k in pos} == pos
-    assert topics <= set(pos2)
+    (d / "papers" / "layout-probe.yml").write_text(PROBE, encoding="utf-8")
+    grown, problems = load_atlas(d)
+    assert not [p for p in problems if p.severity == "error"]
+    before = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]}
+    after = graphdata.layout(grown)
+    assert set(after) - set(before) == {"paper:layout-probe"}
+    old = np.array([before[n] for n in sorted(before)], dtype=float)
+    new = np.array([after[n] for n in sorted(before)], dtype=float)
+    moved = np.hypot(*(new - old).T) / np.hypot(*(old.max(axis=0) - old.min(axis=0)))
+    assert np.median(moved) <= 0.01 and moved.max() <= 0.10, (np.median(moved), moved.max())
+
+
+PROBE = """\
+id: layout-probe
+title: "Layout Probe: A Paper Added to Test the Map"
+authors:
+  - Ada Lovelace
+published: 2024-05-01
+arxiv: "2405.00001"
+topics:
+  - offloading
+  - kv-cache-serving
+references:
+  version: arXiv v1
+  cites:
+    - target: zero
+      ref: "Rajbhandari et al. ZeRO: Memory Optimizations Toward Training Trillion Parameter Models. 2019."
+    - target: vllm
+      ref: "Kwon et al. Efficient Memory Management for Large Language Model Serving with PagedAttention. 2023."
+abstract: >-
+  A short abstract.
+"""
+
+
+def test_the_layout_does_not_depend_on_the_order_it_is_given_things_in(real):
+    atlas, graph = real
+    taxonomy = [(t.id, t.parent) for t in atlas.topics.values()]
+    shuffled = nx.Graph()
+    shuffled.add_nodes_from(reversed(sorted(atlas.graph)))
+    shuffled.add_edges_from(reversed([(v, u) for u, v in atlas.graph.edges()]))
+    first = {f"paper:{p.id}": p.topics[0] for p in reversed(list(atlas.papers.values()))}
+    radius = {n["id"]: n["size"] for n in reversed(graph["nodes"]) if "size" in n}
+    assert layout.force_layout(taxonomy, shuffled, first, radius) == graphdata.layout(atlas)
+
+
+def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch):
+    """Above WHOLE nodes FA2 runs on blocks of at most BLOCK nodes, so its O(n^2) arrays stay
+    small at 10,000 papers; each block is set down around its topic, none over another."""
+    atlas, _ = real
+    runs = []
+    fa2 = nx.forceatlas2_layout
+    monkeypatch.setattr(layout.nx, "forceatlas2_layout", lambda g, *a, **k: runs.append(len(g)) or fa2(g, *a, **k))
+    monkeypatch.setattr(layout, "WHOLE", 50)
+    monkeypatch.setattr(layout, "BLOCK", 25)
+    pos = graphdata.layout(atlas)
+    assert len(pos) == atlas.graph.number_of_nodes() and sum(runs) == len(pos)
+    assert max(runs) <= 25 and len(runs) >= len(atlas.topics)
+    xy = np.array(list(pos.values()), dtype=float)
+    dist = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1)) + np.eye(len(xy)) * 1e9
+    assert dist.min() >= layout.MIN_GAP
+    # Each topic's first block holds its node and the papers filed first under it, around it.
+    topics = sorted(n for n in pos if n.startswith("topic:"))
+    first = [p for p in atlas.papers.values() if sum(q.topics[0] == p.topics[0] for q in atlas.papers.values()) <= 24]
+    near = sum(1 for p in first if min(topics, key=lambda t: np.hypot(*np.subtract(pos[t], pos[f"paper:{p.id}"]))) == f"topic:{p.topics[0]}")
+    assert near >= 0.9 * len(first), (near, len(first))
 
 
 def test_the_topic_overview_counts_links_between_topics():

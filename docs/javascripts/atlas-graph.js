@@ -53,22 +53,26 @@
     });
   }
   // Options shared by every node and edge, set once for the network instead of on each item:
-  // paper labels' size, and straight lines (vis-network's default is a curve) unless a style curves.
-  var NETWORK_NODES = { font: { size: 11 } };
+  // paper labels' size, drawn only once they are 8 px or more on screen (vis-network hides a label
+  // below drawThreshold - 1), and straight lines (vis-network's default is a curve) unless a style curves.
+  var NETWORK_NODES = { font: { size: 11 }, scaling: { label: { drawThreshold: 9 } } };
   var NETWORK_EDGES = { smooth: { enabled: false } };
   var DIM = 0.12;
   // Above this many edges lines are straight and solid: vis-network's curved edges add a hidden
   // support node per edge (1,000 papers: seconds instead of a fraction of one), and dashes cost
   // as much again to paint. Colours still tell the edge types apart.
   var LARGE_EDGES = 1000;
-  // Graphs with more than this many nodes get their papers' and outside works' labels, and their
-  // lines' arrowheads, only once the reader zooms in to LABEL_SCALE: vis-network draws a label
-  // only when its font is at least 4 px on screen (11 px at a scale of 0.36), so the fitted map of
-  // such a graph shows none, and its arrowheads are a pixel or two. Measuring a thousand labels
-  // and placing thousands of arrowheads nobody could see took a fifth of the time to the first
-  // picture. (A page may lower the threshold with window.atlasGraphOptions = {lazyLabelsFrom: n}.)
+  // Graphs with more than this many nodes get the labels of their papers and outside works (but
+  // the named ones) and their lines' arrowheads only once the reader zooms in to LABEL_SCALE: a
+  // label is drawn only at 8 px or more on screen (NETWORK_NODES; 11 px at a scale of 0.73), so
+  // the fitted map of such a graph shows none, and its arrowheads are a pixel or two. Measuring a
+  // thousand labels and placing thousands of arrowheads nobody could see took a fifth of the time
+  // to the first picture. (A page may lower the threshold with window.atlasGraphOptions = {lazyLabelsFrom: n}.)
   var LAZY_LABELS_FROM = 400;
-  var LABEL_SCALE = 0.3;
+  var LABEL_SCALE = 0.7;
+  // Names meant to be read at every zoom (see named): at least this many pixels high on screen,
+  // their font growing as the view zooms out (vis-network caps any label at 30 px).
+  var READABLE_PX = { top: 15, topic: 12, paper: 12 };
   var visLoading = null;
 
   function loadVis(src) {
@@ -118,8 +122,8 @@
 
   // A paper page's graph is a star without positions: the paper in the centre, its neighbours on
   // a ring in the order its links first name them (the paper's own outgoing ones first, as the
-  // text twin lists them).
-  var LOCAL_RADIUS = 260;
+  // text twin lists them). The ring is narrower than high, leaving room beside it for the names.
+  var LOCAL_RADIUS = 260, STAR_WIDTH = 0.7;
   function placeStar(data) {
     var focus = data.focus, byId = {}, ring = [];
     data.nodes.forEach(function (n) { byId[n.id] = n; });
@@ -131,7 +135,7 @@
     if (byId[focus]) { byId[focus].x = 0; byId[focus].y = 0; }
     ring.forEach(function (id, i) {
       var angle = -Math.PI / 2 + 2 * Math.PI * i / ring.length;
-      byId[id].x = Math.round(radius * Math.cos(angle));
+      byId[id].x = Math.round(STAR_WIDTH * radius * Math.cos(angle));
       byId[id].y = Math.round(radius * Math.sin(angle));
     });
     return data;
@@ -154,34 +158,38 @@
     return text.length > max ? text.slice(0, max - 1) + "…" : text;
   }
 
-  // Dot size: how many citations and curated relations touch the paper, in or out. (In-atlas
-  // citations alone would size every paper alike while few citations are recorded.)
-  function linkCounts(data) {
-    var counts = {};
-    data.edges.forEach(function (e) {
-      if (e.type === "cites" || CURATED.indexOf(e.type) >= 0) {
-        counts[e.source] = (counts[e.source] || 0) + 1;
-        counts[e.target] = (counts[e.target] || 0) + 1;
-      }
-    });
-    return counts;
-  }
-
-  // A node's label: papers by the start of their title, outside works by their name.
-  function nodeLabel(node, focus) {
-    if (node.kind === "paper") return shortLabel(node.label.split(":")[0], node.id === focus ? 60 : 28);  // font: NETWORK_NODES
+  // A node's label: papers by their short name and year ("ZeRO · 2019", from the build), outside
+  // works by their name.
+  function nodeLabel(node) {
+    if (node.kind === "paper") return node.short || shortLabel(node.label.split(":")[0], 28);  // font: NETWORK_NODES
     return node.kind === "topic" ? node.label : shortLabel(node.label, 24);
   }
 
-  // With `lazy`, papers and outside works other than the focus start without labels (see LAZY_LABELS_FROM).
-  function visNode(node, names, links, focus, lazy) {
+  // Whose name is read at every zoom: topics, the papers graph.json marks `labelled` (the atlas's
+  // most cited), and on a paper's star every node. The others' names show on zooming in, and
+  // every title on hover.
+  function named(node, star) {
+    return star || node.kind === "topic" || node.labelled === true;
+  }
+
+  // Which names are placed first when they would overlap: the focus, top-level topics, papers
+  // (most cited first), then subtopics (see keepReadable).
+  function rank(node, focus) {
+    if (node.id === focus) return -1e9;
+    return node.kind === "topic" ? (node.level === 0 ? -2e6 : 0) : -(node.cited_by || 0);
+  }
+
+  // With `lazy`, papers and outside works other than the focus and the named start without labels
+  // (see LAZY_LABELS_FROM). A paper's dot size is its in-atlas citations' (graph.json's `size`).
+  function visNode(node, names, focus, lazy, star) {
     var color = COLORS[(node.roots && node.roots[0]) || node.root] || UNCOLOURED;
     var base = { id: node.id, x: node.x, y: node.y, title: tooltip(node, names) };  // opacity: 1 unless dimmed
-    if (!lazy || node.kind === "topic" || node.id === focus) base.label = nodeLabel(node, focus);
+    if (!lazy || named(node, star) || node.id === focus) base.label = nodeLabel(node);
     if (node.kind === "paper") {
       base.shape = "dot";
-      base.size = 8 + 4 * Math.sqrt(links[node.id] || 0);
+      base.size = node.size || 8;
       base.color = color;
+      if (named(node, star)) base.font = { size: 11, color: "#212121", strokeWidth: 4, strokeColor: "#fafafa" };
     } else if (node.kind === "topic") {
       base.shape = "box";
       base.color = { background: "#ffffff", border: color };
@@ -269,12 +277,17 @@
 
   function draw(container, data, vis, initial) {
     var names = topicNames(data);
-    var links = linkCounts(data);
+    var star = container.getAttribute("data-layout") === "star";
     var byId = {};
     data.nodes.forEach(function (n) { byId[n.id] = n; });
     var options = window.atlasGraphOptions || {};
     var lazy = data.nodes.length > (options.lazyLabelsFrom != null ? options.lazyLabelsFrom : LAZY_LABELS_FROM);
-    var nodes = new vis.DataSet(data.nodes.map(function (n) { return visNode(n, names, links, data.focus, lazy); }));
+    var visNodes = data.nodes.map(function (n) { return visNode(n, names, data.focus, lazy, star); });
+    var readable = visNodes.filter(function (v) { return named(byId[v.id], star) && v.font; }).sort(function (a, b) {
+      return rank(byId[a.id], data.focus) - rank(byId[b.id], data.focus) || (a.id < b.id ? -1 : 1);
+    });
+    // vis-network draws nodes in the order they were added: the named last, the first of them on top.
+    var nodes = new vis.DataSet(visNodes.filter(function (v) { return readable.indexOf(v) < 0; }).concat(readable.slice().reverse()));
     var drawnList = drawnEdges(data, byId);
     if (lazy) drawnList.forEach(function (d) { d.arrowless = true; });
     // A local graph's own links stand out; links among its neighbours stay as lighter context.
@@ -302,7 +315,8 @@
     var root = container.getAttribute("data-root") || "";
     var graph = {
       container: container, data: data, byId: byId, network: network, drawn: drawnList,
-      nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, shown: shown, focus: null
+      nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, shown: shown, focus: null,
+      readable: readable
     };
     network.on("click", function (params) {
       if (params.nodes.length !== 1) return;
@@ -314,6 +328,7 @@
       container.setAttribute("data-ready", "true");
       container.setAttribute("data-ready-ms", String(Math.round(window.performance.now())));
     });
+    network.on("afterDrawing", function () { keepReadable(graph); });
     if (lazy) {
       network.on("zoom", function () { detailIfNear(graph); });
       network.once("afterDrawing", function () { detailIfNear(graph); });
@@ -327,13 +342,43 @@
     return graph;
   }
 
+  // Keep the named nodes' labels READABLE_PX high on screen whatever the zoom (a fitted map of
+  // hundreds of nodes is drawn at half its size or less), each only where it overlaps no name
+  // placed before it and lies within the picture (a dot's below it, else above), in the order of graph.readable; the others
+  // keep their own size, too small to be drawn until the reader zooms in. Done again only when
+  // the scale changes.
+  function keepReadable(graph) {
+    var scale = graph.network.getScale();
+    if (graph.readableAt && Math.abs(graph.readableAt / scale - 1) < 0.05) return;
+    graph.readableAt = scale;
+    var pos = graph.network.getPositions(graph.readable.map(function (v) { return v.id; }));
+    var placed = [], net = graph.network, c = graph.container;
+    var tl = net.DOMtoCanvas({ x: 0, y: 0 }), br = net.DOMtoCanvas({ x: c.clientWidth, y: c.clientHeight });
+    graph.nodes.update(graph.readable.map(function (v) {
+      var px = v.shape === "dot" ? READABLE_PX.paper : graph.byId[v.id].level === 0 ? READABLE_PX.top : READABLE_PX.topic;
+      var size = Math.max(v.font.size, Math.ceil(px / scale)), p = pos[v.id];
+      var w = (v.label || "").length * size * 0.3 + 8 / scale, h = size * 0.75;  // half width and height
+      var shifts = v.shape === "dot" ? [(v.size || 8) + h, -(v.size || 8) - h] : [0];  // label centre below p
+      var shift = (!graph.shown.nodes || graph.shown.nodes[v.id]) ? shifts.find(function (dy) {
+        return p.x - w > tl.x && p.x + w < br.x && p.y + dy - h > tl.y && p.y + dy + h < br.y && placed.every(function (b) {
+          return p.x + w < b[0] || p.x - w > b[2] || p.y + dy + h < b[1] || p.y + dy - h > b[3];
+        });
+      }) : undefined;
+      if (shift !== undefined) placed.push([p.x - w, p.y + shift - h, p.x + w, p.y + shift + h]);
+      var font = Object.assign({}, v.font, { size: shift !== undefined ? size : v.font.size, vadjust: shift < 0 ? 2 * shift : 0 });
+      if (v.font.strokeWidth && shift !== undefined) font.strokeWidth = Math.max(v.font.strokeWidth, 5 / scale);  // a halo 5 px wide
+      // A topic whose name does not fit is a small square until it does (an empty box otherwise).
+      return { id: v.id, font: font, shape: shift !== undefined || v.shape !== "box" ? v.shape : "square", size: v.shape === "box" ? 7 : v.size };
+    }));
+  }
+
   // Give every node its label and every line its arrowhead once the view is close enough for
   // vis-network to draw labels (see LAZY_LABELS_FROM).
   function detailIfNear(graph) {
     if (graph.detailed || graph.network.getScale() < LABEL_SCALE) return;
     graph.detailed = true;
     graph.nodes.update(graph.data.nodes.filter(function (n) { return n.kind !== "topic"; })
-      .map(function (n) { return { id: n.id, label: nodeLabel(n, graph.data.focus) }; }));
+      .map(function (n) { return { id: n.id, label: nodeLabel(n) }; }));
     graph.drawn.forEach(function (d) { d.arrowless = false; });
     graph.edges.update(graph.drawn.filter(function (d) { return styleOf(d.edge.type).arrows; })
       .map(function (d) { return { id: "e" + d.i, arrows: styleOf(d.edge.type).arrows }; }));
@@ -423,6 +468,7 @@
     keepPositions(graph);
     graph.shown.nodes = next.nodes;
     graph.shown.edges = next.edges;
+    graph.readableAt = null;  // the names to show are chosen again
     graph.nodeView.refresh();
     graph.edgeView.refresh();
     if (graph.focus && !next.nodes[graph.focus]) clearFocus(graph);

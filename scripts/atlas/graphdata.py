@@ -11,18 +11,27 @@ from typing import Any
 
 import networkx as nx
 
-from .layout import topic_layout
+from .layout import dot_size, force_layout
 from .model import Atlas
 from .related import related_edges
 
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
-    """Topic-anchored positions (see layout.py): O(n), and adding a paper moves no other node."""
-    return topic_layout(
-        [(t.id, t.parent) for t in atlas.topics.values()],
-        ((p.id, p.topics) for p in atlas.papers.values()),
-        atlas.external,
-    )
+    """Positions (layout.py) from the links the map opens with: the atlas graph's, not `related`."""
+    return force_layout([(t.id, t.parent) for t in atlas.topics.values()], atlas.graph,
+                        {f"paper:{p.id}": p.topics[0] for p in atlas.papers.values() if p.topics},
+                        {f"paper:{p.id}": dot_size(atlas.citation_counts.get(p.id, 0)) for p in atlas.papers.values()})
+
+
+LABELLED = 12  # the map names the most cited papers at every zoom; the others' on zooming in
+SHORT_MAX = 28  # characters of a short label's name
+
+
+def short_label(title: str, year: int | None) -> str:
+    """A paper's name on the map, "ZeRO · 2019": its title up to a colon, cut at a word, and its year if known."""
+    name = title.split(":")[0].strip() or title
+    name = name if len(name) <= SHORT_MAX else name[:SHORT_MAX].rsplit(" ", 1)[0].rstrip(",;-") + "…"
+    return f"{name} · {year}" if year is not None else name
 
 
 def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
@@ -34,18 +43,17 @@ def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
     """The graph data without the related (text-similarity) edges: what needs only the model, so
     a large build makes it while another process computes the related papers."""
     pos = layout(atlas)
-    in_cites: dict[str, int] = {}
-    for u, v, k in atlas.graph.edges(keys=True):
-        if k == "cites":
-            in_cites[v] = in_cites.get(v, 0) + 1
+    cited = atlas.citation_counts
+    labelled = {p.id for p in sorted((p for p in atlas.papers.values() if cited.get(p.id)), key=lambda p: (-cited[p.id], p.id))[:LABELLED]}
     nodes = []
     for n, attrs in sorted(atlas.graph.nodes(data=True)):
         kind = attrs["kind"]
         node: dict[str, Any] = {"id": n, "kind": kind, "label": attrs["label"], "x": pos[n][0], "y": pos[n][1]}
         if kind == "paper":
             p = atlas.papers[n[len("paper:"):]]
-            node.update(url=f"papers/{p.id}/", year=p.year, topics=list(p.topics),
-                        roots=atlas.roots_of(p), cited_by=in_cites.get(n, 0))
+            node.update(url=f"papers/{p.id}/", year=p.year, topics=list(p.topics), roots=atlas.roots_of(p),
+                        cited_by=cited.get(p.id, 0), size=dot_size(cited.get(p.id, 0)),
+                        short=short_label(p.title, p.year), labelled=p.id in labelled)
         elif kind == "topic":
             t = atlas.topics[n[len("topic:"):]]
             node.update(url=f"topics/{t.id}/", root=t.root, level=1 if t.parent else 0)
@@ -115,10 +123,7 @@ def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str
     full map's topic positions, so both views show the same picture at two zoom levels
     (taken from `graph`, the full map's data, when given, rather than computed again).
     """
-    if graph is not None:
-        pos = {n["id"]: (n["x"], n["y"]) for n in graph["nodes"] if n["kind"] == "topic"}
-    else:
-        pos = layout(atlas)
+    pos = layout(atlas) if graph is None else {n["id"]: (n["x"], n["y"]) for n in graph["nodes"] if n["kind"] == "topic"}
     first = {p.id: p.topics[0] for p in atlas.papers.values() if p.topics}
     counts: dict[str, int] = {}
     for tid in first.values():

@@ -1,104 +1,99 @@
-"""The map's layout: topics on fixed anchors, each paper placed near its topics by a hash of its id.
+"""The map's layout: ForceAtlas2 (networkx) at build time, seeded from the taxonomy.
 
-In: the taxonomy (topic ids, parents, order) and, per paper, its id and topics. Out: whole-pixel
-positions for every `topic:`, `paper:` and `work:` node.
-
-The layout is O(n) and has no global step, so it is deterministic and stable: a paper's position
-depends only on its own id and topics and on the taxonomy, never on the other papers. Adding,
-removing or editing one paper moves that paper alone; the rest of the map stays where readers
-last saw it. (A force-directed layout reshuffles everything on every change and costs O(n^2).)
-
-- top-level topics sit on a circle, in taxonomy order; their subtopics on a smaller circle
-  around them;
-- a paper sits in a disc around the anchor of its first topic, at an angle and radius drawn
-  from a hash of its id (uniform over the disc), pulled a little towards the anchors of its
-  other topics so papers that bridge topics sit between them;
-- an outside work sits on an outer ring at an angle drawn from a hash of its id.
+In: the taxonomy, the links the map opens with and each paper's first topic. Out: whole-pixel
+positions of every node. Topics start on anchors (top-level ones on a circle, subtopics around
+their parent), papers near their first topic's, outside works near the topic of most papers naming
+them, offset by a hash of their id: nothing random, so the same data gives the same bytes and a new
+paper moves the rest little (tests/test_scale.py bounds it, and the crossings). FA2 is O(n^2) per
+iteration: above WHOLE nodes it runs on blocks of one topic's nodes, set down around their anchors.
+Last, nodes are pushed apart until no two dots overlap.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from collections import Counter
+from typing import Mapping, Sequence
 
-ROOT_RADIUS = 1500      # top-level topic anchors: distance from the centre
-SUB_RADIUS = 620        # subtopic anchors: distance from their top-level anchor
-PAPER_RADIUS = 330      # papers: disc around their first topic's anchor
-PULL = 0.25             # how far a paper moves towards the anchors of its other topics
-WORK_RING = (ROOT_RADIUS + SUB_RADIUS + PAPER_RADIUS + 350, 500)  # outer ring: inner radius, width
+import networkx as nx
+import numpy as np
 
-Point = tuple[int, int]
-
-
-def _unit_pair(key: str) -> tuple[float, float]:
-    """Two numbers in [0, 1) from a stable hash of `key` (not Python's per-process hash())."""
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
-    a = int.from_bytes(digest[:4], "big") / 2**32
-    b = int.from_bytes(digest[4:], "big") / 2**32
-    return a, b
+ITERATIONS = (100, 30)  # FA2 iterations on the whole graph, on each block
+WHOLE = 400        # up to this many nodes, one run on the whole graph (400 nodes: about 1 s, 30 MB)
+BLOCK = 60         # above, runs on blocks of at most this many nodes (10,000 papers: about 3 s)
+HOME_PULL = 3      # weight of a paper's link to its first topic (every other link: 1)
+GRAVITY = 3.0      # FA2's pull to the centre (its default: 1), keeping stray clusters near
+SPREAD = 7.0       # FA2 units per sqrt(node): the seed circle's radius, about FA2's own spread
+SUB = 0.41         # the subtopics' circle, as a share of the top-level one
+PX = 4.0           # pixels per FA2 unit: neighbours end up about 40 px apart
+MIN_GAP = 20       # pixels between node centres, more for wider nodes (an uncited paper's dot: 16)
 
 
-def _on_circle(cx: float, cy: float, radius: float, i: int, count: int, phase: float) -> tuple[float, float]:
-    angle = phase + 2 * math.pi * i / max(1, count)
-    return cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+def _jitter(key: str) -> np.ndarray:
+    """A point in the unit disc from a stable hash of `key` (not Python's per-process hash())."""
+    d = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    u, v = int.from_bytes(d[:4], "big") / 2**32, 2 * math.pi * int.from_bytes(d[4:], "big") / 2**32
+    return math.sqrt(u) * np.array([math.cos(v), math.sin(v)])
 
 
-def topic_anchors(taxonomy: Sequence[tuple[str, str | None]]) -> dict[str, tuple[float, float]]:
-    """Anchor of every topic; `taxonomy` is (topic id, parent id or None) in taxonomy order."""
+def topic_anchors(taxonomy: Sequence[tuple[str, str | None]]) -> dict[str | None, np.ndarray]:
+    """Every topic's anchor on a circle of radius 1 (subtopics around their parent); None: the centre."""
     roots = [t for t, parent in taxonomy if parent is None]
-    anchors: dict[str, tuple[float, float]] = {}
+    anchors: dict[str | None, np.ndarray] = {None: np.zeros(2)}
     for i, rid in enumerate(roots):
-        anchors[rid] = _on_circle(0.0, 0.0, ROOT_RADIUS if len(roots) > 1 else 0.0, i, len(roots), -math.pi / 2)
-    for rid in roots:
+        a = -math.pi / 2 + 2 * math.pi * i / len(roots)
+        anchors[rid] = np.array([math.cos(a), math.sin(a)]) * (len(roots) > 1)
         subs = [t for t, parent in taxonomy if parent == rid]
-        cx, cy = anchors[rid]
-        # Subtopics fan out around their parent, starting on the side facing away from the centre.
-        phase = math.atan2(cy, cx) if (cx or cy) else -math.pi / 2
-        for j, sid in enumerate(subs):
-            anchors[sid] = _on_circle(cx, cy, SUB_RADIUS, j, len(subs), phase)
+        for j, sid in enumerate(subs):  # fanned out from the side facing away from the centre
+            anchors[sid] = anchors[rid] + SUB * np.array([math.cos(a + 2 * math.pi * j / len(subs)), math.sin(a + 2 * math.pi * j / len(subs))])
     return anchors
 
 
-@lru_cache(maxsize=1 << 17)  # rebuilds under `mkdocs serve` reuse every unchanged paper's position
-def _paper_point(pid: str, anchors_key: tuple, topics: tuple[str, ...]) -> Point:
-    anchors = dict(anchors_key)
-    known = [t for t in topics if t in anchors]
-    if not known:
-        ax = ay = 0.0
-    else:
-        ax, ay = anchors[known[0]]
-        if len(known) > 1:
-            ox = sum(anchors[t][0] for t in known[1:]) / (len(known) - 1)
-            oy = sum(anchors[t][1] for t in known[1:]) / (len(known) - 1)
-            ax, ay = ax + PULL * (ox - ax), ay + PULL * (oy - ay)
-    u, v = _unit_pair("paper:" + pid)
-    r = PAPER_RADIUS * math.sqrt(u)  # sqrt: uniform density over the disc
-    angle = 2 * math.pi * v
-    return round(ax + r * math.cos(angle)), round(ay + r * math.sin(angle))
+def dot_size(cited_by: int) -> int:
+    """A paper's dot radius in pixels (vis-network's `size`), growing with its in-atlas citations."""
+    return round(8 + 4 * math.sqrt(cited_by))
 
 
-def work_point(wid: str) -> Point:
-    u, v = _unit_pair("work:" + wid)
-    inner, width = WORK_RING
-    r = inner + width * u
-    angle = 2 * math.pi * v
-    return round(r * math.cos(angle)), round(r * math.sin(angle))
+def _apart(p: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """Push apart points closer than their radii add up to (+ 1.5 px: still apart once rounded)."""
+    need = radius[:, None] + radius[None] + 1.5
+    order = np.sign(np.arange(len(p))[:, None] - np.arange(len(p))[None])
+    for _ in range(200):
+        diff = p[:, None] - p[None]
+        diff[..., 0] += 1e-6 * order  # two points on one spot: parted by their order
+        dist = np.hypot(diff[..., 0], diff[..., 1]) + np.eye(len(p)) * 1e12
+        if not (close := dist < need).any():
+            break
+        p = p + ((close * (need + 2.5 - dist) / 2 / dist)[..., None] * diff).sum(axis=1)
+    return p
 
 
-def topic_layout(
-    taxonomy: Sequence[tuple[str, str | None]],
-    papers: Mapping[str, Sequence[str]] | Iterable[tuple[str, Sequence[str]]],
-    works: Iterable[str] = (),
-) -> dict[str, Point]:
-    """Positions keyed by graph node id (`topic:<id>`, `paper:<id>`, `work:<id>`), sorted."""
-    anchors = topic_anchors(taxonomy)
-    anchors_key = tuple(sorted(anchors.items()))
-    pos: dict[str, Point] = {f"topic:{t}": (round(x), round(y)) for t, (x, y) in anchors.items()}
-    items = papers.items() if isinstance(papers, Mapping) else papers
-    for pid, topics in items:
-        pos[f"paper:{pid}"] = _paper_point(pid, anchors_key, tuple(topics))
-    for wid in works:
-        pos[f"work:{wid}"] = work_point(wid)
-    return dict(sorted(pos.items()))
+def force_layout(taxonomy: Sequence[tuple[str, str | None]], graph: nx.Graph | nx.MultiDiGraph,
+                 first_topic: Mapping[str, str], radius: Mapping[str, float]) -> dict[str, tuple[int, int]]:
+    """Positions by node id. `first_topic`: each `paper:` node's first topic (its region); `radius`:
+    the nodes drawn wider than MIN_GAP, in pixels (any other node counts as MIN_GAP / 2)."""
+    home: dict[str, str | None] = {f"topic:{t}": t for t, _ in taxonomy} | dict(first_topic)
+    g = nx.Graph()
+    g.add_nodes_from(sorted(graph))
+    for u, v in sorted({(u, v) if u < v else (v, u) for u, v in graph.edges() if u != v}):
+        g.add_edge(u, v, weight=HOME_PULL if {u[:6], v[:6]} == {"paper:", "topic:"} and home.get(u) == home.get(v) else 1)
+    for n in [n for n in g if n not in home]:  # an outside work lives where most papers naming it do
+        homes = Counter(home[m] for m in g[n] if m in first_topic)
+        home[n] = min(homes, key=lambda t: (-homes[t], t)) if homes else None
+    unit, whole = topic_anchors(taxonomy), len(g) <= WHOLE
+    chunks = [(None, 0, list(g))] if whole else [  # a topic's node first in its first block
+        (t, k, members[i:i + BLOCK]) for t in sorted(set(home.values()), key=lambda t: (t is None, t or ""))
+        for members in [sorted((n for n in g if home[n] == t), key=lambda n: (n != f"topic:{t}", n))]
+        for k, i in enumerate(range(0, len(members), BLOCK))]
+    blocks = []  # nodes, their positions around the block's centre, where the block starts
+    for t, k, nodes in chunks:
+        sub, r = g.subgraph(nodes), SPREAD * math.sqrt(len(nodes))
+        start = {n: r * (unit[home[n]] * whole + (0 if n[:6] == "topic:" else 0.1 * _jitter(n))) for n in sub}
+        pos = nx.forceatlas2_layout(sub, start, max_iter=ITERATIONS[not whole], gravity=GRAVITY, weight="weight", seed=0)
+        p = _apart(np.array([pos[n] for n in sub]) * PX, np.array([max(radius.get(n, 0), MIN_GAP / 2) for n in sub]))
+        p -= p[list(sub).index(f"topic:{t}")] if k == 0 and f"topic:{t}" in sub else p.mean(axis=0)
+        blocks.append((list(sub), p, unit[t] + 0.01 * math.sqrt(k) * np.array([math.cos(k * 2.4), math.sin(k * 2.4)])))
+    radii = np.array([np.hypot(*p.T).max() + 2 * MIN_GAP for _, p, _ in blocks])
+    centres = _apart(np.array([seed for _, _, seed in blocks]) * math.sqrt((radii ** 2).sum()), radii)
+    return dict(sorted((n, (round(x), round(y))) for (nodes, p, _), c in zip(blocks, centres) for n, (x, y) in zip(nodes, (p + c).tolist())))

@@ -217,7 +217,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
 CITED_BY_SHOWN = 5
 
 
-_STAR_NODE_KEYS = ("id", "kind", "label", "url", "year", "topics", "roots", "root", "level", "arxiv")
+_STAR_NODE_KEYS = ("id", "kind", "label", "short", "size", "url", "year", "topics", "roots", "root", "level", "arxiv")
 
 
 def star_data(view: dict[str, Any]) -> dict[str, Any]:
