@@ -37,12 +37,12 @@ def edge_keys(edges) -> Counter:
 def test_papers_have_short_names_and_the_most_cited_are_named_on_the_map(atlas):
     """graph.json gives every paper its name on the map ("ZeRO · 2019": the title before its colon
     and the year the data gives) and marks the LABELLED most cited within the atlas `labelled`."""
-    from atlas.graphdata import LABELLED, SHORT_MAX, graph_skeleton, short_label
+    from atlas.graphdata import LABELLED, SHORT_MAX, graph_data, short_label
 
     assert short_label("ZeRO: Memory Optimizations Toward Training Trillion Parameter Models", 2019) == "ZeRO · 2019"
     assert short_label("Training Deep Nets with Sublinear Memory Cost", 2016) == "Training Deep Nets with… · 2016"
     assert short_label("Orca: A Distributed Serving System", None) == "Orca"  # no year made up
-    nodes = [n for n in graph_skeleton(atlas)["nodes"] if n["kind"] == "paper"]
+    nodes = [n for n in graph_data(atlas)["nodes"] if n["kind"] == "paper"]
     assert all(len(n["short"].split(" · ")[0]) <= SHORT_MAX + 1 for n in nodes)
     zero = next(n for n in nodes if n["id"] == "paper:zero")
     assert zero["short"] == "ZeRO · 2019" and zero["cited_by"] == len(atlas.citing["zero"])

@@ -19,7 +19,7 @@ import pytest
 from atlas import graphdata, layout
 from atlas.build import load_atlas
 from atlas.data import load_schemas, validators_for
-from atlas.graphdata import graph_skeleton
+from atlas.graphdata import graph_data
 from atlas.graphviews import GLOBAL_DEFAULT_TYPES
 from conftest import DATA
 
@@ -50,9 +50,9 @@ def test_the_crossing_counter_counts_crossings_and_nothing_else():
 
 @pytest.fixture(scope="module")
 def real():
-    """The real atlas and its graph data as shipped (downloads/graph.json without the related links)."""
+    """The real atlas and its graph data as shipped (downloads/graph.json)."""
     atlas, _ = load_atlas(DATA)
-    return atlas, graph_skeleton(atlas)
+    return atlas, graph_data(atlas)
 
 
 def drawn_links(graph: dict) -> list[tuple[str, str]]:

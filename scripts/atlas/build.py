@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, graphviews, render, render_facets
-from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_skeleton, graphml, overview_data, with_related
+from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
-from .related import related_papers
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,13 +99,11 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     # The vocabularies (scripts/atlas/vocabulary.yml) for the stylesheet and for atlas-graph.js, which reads them beside itself.
     files["stylesheets/atlas-vocabulary.css"] = render.render_vocabulary_css().encode("utf-8")
     files["javascripts/atlas-vocabulary.json"] = _json_bytes(graphviews.VOCABULARY)
-    skeleton = graph_skeleton(atlas)
-    overview = overview_data(atlas, skeleton)  # the topics' positions, which related edges leave alone
-    files["downloads/graph-overview.json"] = _json_bytes(overview)
-
     # The graph artifact: every graph view on a page is cut out of it.
-    graph = with_related(skeleton, atlas, related_papers(atlas))
+    graph = graph_data(atlas)
     index = graphviews.GraphIndex(graph)
+    overview = overview_data(atlas, graph)
+    files["downloads/graph-overview.json"] = _json_bytes(overview)
 
     files["graph.md"] = render.render_graph_page(
         atlas, graph_url="../downloads/graph.json", graph=graph,

@@ -35,13 +35,8 @@ def short_label(title: str, year: int | None) -> str:
 
 
 def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
-    """`similar`: `related.related_papers(atlas)` if already computed (it is computed otherwise)."""
-    return with_related(graph_skeleton(atlas), atlas, similar)
-
-
-def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
-    """The graph data without the related (text-similarity) edges: what needs only the model, so
-    a large build makes it while another process computes the related papers."""
+    """The model's graph with positions, and the computed text-similarity edges (related.py;
+    `similar` if already computed), typed `related` so no view confuses them with `cites`."""
     pos = layout(atlas)
     cited = atlas.citation_counts
     labelled = {p.id for p in sorted((p for p in atlas.papers.values() if cited.get(p.id)), key=lambda p: (-cited[p.id], p.id))[:LABELLED]}
@@ -62,23 +57,11 @@ def graph_skeleton(atlas: Atlas) -> dict[str, Any]:
             if w.arxiv:
                 node["arxiv"] = w.arxiv
         nodes.append(node)
-    edges = []
-    for u, v, k, attrs in sorted(atlas.graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        edge = {"source": u, "target": v, "type": k}
-        if "evidence" in attrs:
-            edge["evidence"] = attrs["evidence"]
-        edges.append(edge)
+    edges = [{"source": u, "target": v, "type": k, **({"evidence": attrs["evidence"]} if "evidence" in attrs else {})}
+             for u, v, k, attrs in atlas.graph.edges(keys=True, data=True)]
+    edges = sorted(edges + related_edges(atlas, similar=similar), key=lambda e: (e["source"], e["target"], e["type"]))
     return {"directed": True, "multigraph": True, "graph": {"name": "ML Systems Paper Atlas"},
             "nodes": nodes, "edges": edges}
-
-
-def with_related(skeleton: dict[str, Any], atlas: Atlas,
-                 similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
-    """The whole graph data: `skeleton` (left as it is) with the computed text-similarity edges
-    (see related.py), typed `related` so no view confuses them with `cites`."""
-    edges = sorted(skeleton["edges"] + related_edges(atlas, similar=similar),
-                   key=lambda e: (e["source"], e["target"], e["type"]))
-    return {**skeleton, "edges": edges}
 
 
 def graphml(data: dict[str, Any]) -> bytes:
