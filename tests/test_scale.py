@@ -22,6 +22,7 @@ from atlas.data import load_schemas, validators_for
 from atlas.graphdata import graph_data
 from atlas.graphviews import GLOBAL_DEFAULT_TYPES
 from conftest import DATA
+from datafixture import GOOD
 
 def crossings(pos: dict[str, tuple[float, float]], links: list[tuple[str, str]]) -> int:
     """How many pairs of `links`, drawn as straight segments between `pos`, cross; two links that
@@ -124,14 +125,8 @@ def test_adding_a_paper_moves_the_rest_of_the_real_map_little(real, tmp_path):
     assert np.median(moved) <= 0.01 and moved.max() <= 0.10, (np.median(moved), moved.max())
 
 
-PROBE = """\
-id: layout-probe
-title: "Layout Probe: A Paper Added to Test the Map"
-authors:
-  - Ada Lovelace
-published: 2024-05-01
-arxiv: "2405.00001"
-topics:
+# A valid entry (datafixture.GOOD) filed under two topics and citing two well-known papers.
+PROBE = GOOD.replace("id: good-paper", "id: layout-probe").replace("  - offloading\n", """\
   - offloading
   - kv-cache-serving
 references:
@@ -141,9 +136,7 @@ references:
       ref: "Rajbhandari et al. ZeRO: Memory Optimizations Toward Training Trillion Parameter Models. 2019."
     - target: vllm
       ref: "Kwon et al. Efficient Memory Management for Large Language Model Serving with PagedAttention. 2023."
-abstract: >-
-  A short abstract.
-"""
+""")
 
 
 def test_the_layout_does_not_depend_on_the_order_it_is_given_things_in(real):
