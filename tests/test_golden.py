@@ -25,7 +25,7 @@ from conftest import DATA, ROOT
 
 CORPUS = ROOT / "tests" / "fixtures" / "golden-corpus"
 GOLDEN = ROOT / "tests" / "golden"
-FILES = ("papers/vattention.md", "topics/memory.md", "downloads/graph.json", "downloads/papers.bib",
+FILES = ("papers/vattention.md", "papers/vattention/graph.json", "topics/memory.md", "downloads/graph.json", "downloads/papers.bib",
          "downloads/timeline.svg", "stylesheets/atlas-vocabulary.css", "javascripts/atlas-vocabulary.json")
 DIFF_LINES = 60
 

@@ -232,12 +232,13 @@ def nodes_of(view: dict) -> set[str]:
 
 @pytest.mark.parametrize("pid", ["qlora", "a-mem", "llamarl", "streaming-diloco"])
 def test_a_paper_page_carries_its_neighbourhood_as_json_and_the_twin_lists_the_same(site_dir: Path, graph: dict, pid: str):
-    """The local graph is drawn from JSON embedded in the page (a star the script places); the
+    """The local graph is drawn from the JSON file beside the page (a star the script places); the
     twin is rendered from the same view, so both hold the same nodes and links."""
     page = parse(site_dir, f"papers/{pid}")
     container = page.graphs["paper-graph"]
-    assert container["data-graph-inline"] == "paper-graph-data" and container["data-layout"] == "star"
-    star = json.loads(page.scripts["paper-graph-data"])
+    assert container["data-graph"] == "graph.json" and container["data-layout"] == "star"
+    assert "data-graph-inline" not in container and "<template" not in (site_dir / f"papers/{pid}/index.html").read_text()
+    star = json.loads((site_dir / f"papers/{pid}/graph.json").read_text(encoding="utf-8"))
     assert star["focus"] == f"paper:{pid}"
     assert all("x" not in n and "y" not in n for n in star["nodes"])
     nodes = set(page.nodes["paper-graph-text"])
@@ -346,12 +347,11 @@ def test_hostile_text_in_a_graph_reaches_the_page_as_text(atlas):
     for n in graph["nodes"]:
         if n["id"] == neighbour:
             n["label"] = evil
-    page = render.render_paper(atlas, atlas.papers["qlora"], GraphIndex(graph))
+    page, star = render.render_paper(atlas, atlas.papers["qlora"], GraphIndex(graph))
     assert "<img" not in page and "</script><" not in page
     # What a browser reads back as the node's name (the twin's link text, the JSON's label) is the title, verbatim.
     line = page.split(f'data-node="{neighbour}"', 1)[1].split("</a>", 1)[0]
     assert html.unescape(line.split('">', 1)[1]) == evil
-    star = json.loads(page.split('<template id="paper-graph-data">', 1)[1].split("</template>", 1)[0])
     assert next(n["label"] for n in star["nodes"] if n["id"] == neighbour) == evil
     assert "&lt;/script&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;amp; *x*" in page
 

@@ -1,9 +1,9 @@
 /* Draws the atlas graphs from the build's graph data, which is always JSON.
  *
- * The Graph page fetches downloads/graph.json; topic and paper pages embed their small graph as
- * JSON in a <template> named by data-graph-inline (a template, not a script element: Material's
- * instant navigation runs every script of a new page as JavaScript). A paper's star comes without
- * positions (data-layout="star"; see placeStar). The text twin beside each graph is rendered from
+ * The Graph page fetches downloads/graph.json and a paper page the star beside it
+ * (papers/<id>/graph.json, without positions: data-layout="star"; see placeStar); topic pages
+ * embed their small graph as JSON in a <template> named by data-graph-inline (a template, not a
+ * script element: Material's instant navigation runs every script of a new page as JavaScript). The text twin beside each graph is rendered from
  * the same data by the build; this script never reads it. vis-network is
  * loaded on demand from the site itself, only on pages that have a graph (the Graph page's <head>
  * starts both downloads early; see overrides/main.html). Positions come

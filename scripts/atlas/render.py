@@ -185,10 +185,11 @@ FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardwar
 
 
 def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None,
-                 cache: dict[str, str] | None = None) -> str:
-    """One paper's page. With `cache` (under `mkdocs serve`), a page whose values are unchanged
-    is taken from it: the page is a function of the values below, the registries it names and
-    the templates, so an edit renders again only the pages whose values it changed."""
+                 cache: dict[str, tuple[str, dict]] | None = None) -> tuple[str, dict]:
+    """One paper's page, and its local graph (`star_data`), which the page fetches from
+    `papers/<id>/graph.json` beside it. With `cache` (under `mkdocs serve`), a page whose values
+    are unchanged is taken from it: the page is a function of the values below, the registries it
+    names and the templates, so an edit renders again only the pages whose values it changed."""
     src = f"papers/{paper.id}.md"
     links = Links(src)
     view = graphviews.paper_view(graph, atlas, paper.id)
@@ -203,13 +204,19 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
     page = environment().get_template("paper.md.j2").render(
         atlas=atlas, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
         report_url=report_url(repo_url, paper), groups=graphviews.twin(view, always=("cites", "related")),
-        facet_rows=FACET_ROWS, star=star_data(view),
+        facet_rows=FACET_ROWS, star_url=links.to(star_path(paper.id)),
         linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None, **ctx)
+    result = page, star_data(view)
     if key:
         if len(cache) > 4 * len(atlas.papers):
             cache.clear()
-        cache[key] = page
-    return page
+        cache[key] = result
+    return result
+
+
+def star_path(pid: str) -> str:
+    """Where a paper page's local graph is published (a file MkDocs copies, not a page it parses)."""
+    return f"papers/{pid}/graph.json"
 
 
 # A paper page lists at most this many of the papers that cite it (the newest); its "linked
