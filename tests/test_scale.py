@@ -172,6 +172,21 @@ def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch
     assert near >= 0.9 * len(first), (near, len(first))
 
 
+def test_each_block_is_laid_out_in_a_fixed_node_order(real, monkeypatch):
+    """FA2's result depends on the order of its nodes, so a block's nodes go in sorted (its topic
+    first), never in the order of a set of names, which changes with each process's string
+    hashing: at 1,000 papers that moved a node by a pixel from one build to the next."""
+    atlas, _ = real
+    orders = []
+    fa2 = nx.forceatlas2_layout
+    monkeypatch.setattr(layout.nx, "forceatlas2_layout", lambda g, *a, **k: orders.append(list(g)) or fa2(g, *a, **k))
+    monkeypatch.setattr(layout, "WHOLE", 50)
+    monkeypatch.setattr(layout, "BLOCK", 25)
+    graphdata.layout(atlas)
+    assert len(orders) > 10 and max(map(len, orders)) == 25
+    assert all(o == sorted(o, key=lambda n: (not n.startswith("topic:"), n)) for o in orders)
+
+
 def test_the_topic_overview_counts_links_between_topics():
     from atlas.build import load_atlas
     from atlas.graphdata import overview_data

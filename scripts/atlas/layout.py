@@ -88,7 +88,9 @@ def force_layout(taxonomy: Sequence[tuple[str, str | None]], graph: nx.Graph | n
         for k, i in enumerate(range(0, len(members), BLOCK))]
     blocks = []  # nodes, their positions around the block's centre, where the block starts
     for t, k, nodes in chunks:
-        sub, r = g.subgraph(nodes), SPREAD * math.sqrt(len(nodes))
+        sub, r = nx.Graph(), SPREAD * math.sqrt(len(nodes))
+        sub.add_nodes_from(nodes)  # in this order: a subgraph view would follow a set's (a per-process hash order)
+        sub.add_weighted_edges_from(sorted(g.subgraph(nodes).edges(data="weight")))
         start = {n: r * (unit[home[n]] * whole + (0 if n[:6] == "topic:" else 0.1 * _jitter(n))) for n in sub}
         pos = nx.forceatlas2_layout(sub, start, max_iter=ITERATIONS[not whole], gravity=GRAVITY, weight="weight", seed=0)
         p = _apart(np.array([pos[n] for n in sub]) * PX, np.array([max(radius.get(n, 0), MIN_GAP / 2) for n in sub]))
