@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import html
 import json
 from collections import Counter, defaultdict
@@ -116,6 +118,16 @@ def test_related_scores_are_deterministic_and_independent_of_input_order(atlas):
     assert related_papers(atlas) == first
     shuffled = replace(atlas, papers=dict(reversed(list(atlas.papers.items()))))
     assert related_papers(shuffled) == first
+
+
+def test_related_papers_computed_in_a_second_process_are_the_same(atlas, monkeypatch):
+    """A large atlas computes them in a fresh process while it renders other pages: the same result."""
+    from atlas import related
+
+    monkeypatch.setattr(related, "BACKGROUND_FROM", 1)
+    started = related.related_papers_started(atlas)
+    assert not isinstance(started, functools.partial)  # a future's result, not the in-process call
+    assert started() == related.related_papers(atlas)
 
 
 def test_related_ties_are_ranked_by_id_and_unrelated_papers_are_left_out(atlas):

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import data, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
+from .related import related_papers_started
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,7 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     pages whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
     atlas, problems = load_atlas(data_dir, remember)
+    similar = related_papers_started(atlas)  # in a second process for a large atlas
     papers = list(atlas.papers.values())
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
@@ -100,7 +102,7 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files["stylesheets/atlas-vocabulary.css"] = render.render_vocabulary_css().encode("utf-8")
     files["javascripts/atlas-vocabulary.json"] = _json_bytes(graphviews.VOCABULARY)
     # The graph artifact: every graph view on a page is cut out of it.
-    graph = graph_data(atlas)
+    graph = graph_data(atlas, similar)
     index = graphviews.GraphIndex(graph)
     overview = overview_data(atlas, graph)
     files["downloads/graph-overview.json"] = _json_bytes(overview)
@@ -131,7 +133,7 @@ def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:
     """Make `out_dir` hold exactly `files`: a file whose bytes are unchanged is not touched (its
     modification time tells `mkdocs serve --dirty` it needs no rendering), a changed one is
     replaced whole (written beside it, then renamed), and a file no longer generated is removed."""
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()
     for rel, content in files.items():
         target = _inside(out_dir, rel)
         if target.is_file() and target.read_bytes() == content:
@@ -149,8 +151,9 @@ def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:
 
 
 def _inside(out_dir: Path, rel: str) -> Path:
-    target = (out_dir / rel).resolve()
-    if out_dir.resolve() not in target.parents:
+    """`out_dir / rel`, refused if `rel` leads outside `out_dir` (which is resolved already)."""
+    target = Path(os.path.normpath(out_dir / rel))
+    if out_dir not in target.parents:
         raise ValueError(f"refusing to write outside {out_dir}: {rel}")
     return target
 
@@ -158,7 +161,7 @@ def _inside(out_dir: Path, rel: str) -> Path:
 def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
     """Write `files` under `out_dir` (which must not exist yet or be empty)."""
     for rel, content in files.items():
-        target = _inside(Path(out_dir), rel)
+        target = _inside(Path(out_dir).resolve(), rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
 

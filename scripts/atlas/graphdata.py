@@ -7,6 +7,7 @@ Positions are computed here, at build time, so the browser draws at once with ph
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -34,9 +35,10 @@ def short_label(title: str, year: int | None) -> str:
     return f"{name} · {year}" if year is not None else name
 
 
-def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, Any]:
+def graph_data(atlas: Atlas, similar: Callable[[], dict[str, list[tuple[str, float]]]] | None = None) -> dict[str, Any]:
     """The model's graph with positions, and the computed text-similarity edges (related.py;
-    `similar` if already computed), typed `related` so no view confuses them with `cites`."""
+    asked of `similar` after the layout, if given: related.related_papers_started), typed
+    `related` so no view confuses them with `cites`."""
     pos = layout(atlas)
     cited = atlas.citation_counts
     labelled = {p.id for p in sorted((p for p in atlas.papers.values() if cited.get(p.id)), key=lambda p: (-cited[p.id], p.id))[:LABELLED]}
@@ -59,7 +61,7 @@ def graph_data(atlas: Atlas, similar: dict[str, list[tuple[str, float]]] | None 
         nodes.append(node)
     edges = [{"source": u, "target": v, "type": k, **({"evidence": attrs["evidence"]} if "evidence" in attrs else {})}
              for u, v, k, attrs in atlas.graph.edges(keys=True, data=True)]
-    edges = sorted(edges + related_edges(atlas, similar=similar), key=lambda e: (e["source"], e["target"], e["type"]))
+    edges = sorted(edges + related_edges(atlas, similar=similar() if similar else None), key=lambda e: (e["source"], e["target"], e["type"]))
     return {"directed": True, "multigraph": True, "graph": {"name": "ML Systems Paper Atlas"},
             "nodes": nodes, "edges": edges}
 
