@@ -15,9 +15,13 @@ scores are ranked by paper id, and pairs below `MIN_SCORE` are not listed.
 from __future__ import annotations
 
 import functools
-import multiprocessing
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from .model import Atlas
 
@@ -58,13 +62,22 @@ BACKGROUND_FROM = 500
 
 def related_papers_started(atlas: Atlas) -> Callable[[], dict[str, list[tuple[str, float]]]]:
     """Start `related_papers(atlas)`; return the function that waits for its result. A large
-    atlas's is computed in a fresh process (`spawn`: nothing but the texts crosses over)."""
+    atlas's is computed by `python -m atlas.related` (the texts in and the result out as JSON)."""
     if len(atlas.papers) < BACKGROUND_FROM:
         return functools.partial(related_papers, atlas)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    future = pool.submit(similar, texts(atlas))
-    pool.shutdown(wait=False)  # the worker exits once it has answered
-    return future.result
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")]))}
+    run = functools.partial(subprocess.run, [sys.executable, "-m", "atlas.related"], input=json.dumps(texts(atlas)).encode(),
+                            capture_output=True, env=env)
+    pool = ThreadPoolExecutor(max_workers=1)  # a thread that only feeds and waits for the process
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+
+    def result() -> dict[str, list[tuple[str, float]]]:
+        done = future.result()
+        if done.returncode:
+            raise RuntimeError(f"python -m atlas.related failed:\n{done.stderr.decode(errors='replace')}")
+        return {pid: [tuple(pair) for pair in pairs] for pid, pairs in json.loads(done.stdout).items()}
+    return result
 
 
 def similar(texts: dict[str, str], n: int = TOP_N, min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:
@@ -103,3 +116,6 @@ def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[st
         for rank, (other, score) in enumerate(items, start=1)
     ]
 
+
+if __name__ == "__main__":  # the second process of related_papers_started
+    json.dump(similar(json.load(sys.stdin)), sys.stdout)
