@@ -365,9 +365,10 @@ def test_a_paper_page_local_graph_draws_its_neighbours(watch, site_url, graph, a
     similar = next(e["target"] for e in graph["edges"] if e["type"] == "related" and e["source"] == me)
     assert {(me, similar, "related"), (similar, me, "related")} & set(map(tuple, got["edges"]))
     assert (me, "paper:lora", "uses") in map(tuple, got["edges"])
-    # The twin beside it names the same nodes.
+    # The twin beside it names the same nodes: its focus, and the other end of each link.
     twin = page.eval_on_selector_all("#paper-graph-text [data-node]", "els => els.map(e => e.dataset.node)")
-    assert sorted(set(twin)) == got["nodes"]
+    assert page.get_attribute("#paper-graph-text", "data-focus") == me
+    assert sorted(set(twin) | {me}) == got["nodes"] and me not in twin
     page.locator("#paper-graph").scroll_into_view_if_needed()
     page.locator("#paper-graph").screenshot(path=str(artifacts_dir / "graph-local-qlora.png"))
     click_node(page, similar, "#paper-graph")

@@ -154,8 +154,9 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     its neighbours' degrees, not its own. The page carries it once, as its text twin, from
     which atlas-graph.js draws it (the paper in the centre, its neighbours on a ring in the
     order the twin's lists of links first name them), so the view has no positions.
-    Papers whose top 5 include this one are drawn only if they are here for another reason.
-    Of the papers that only link to it, the newest PAPER_VIEW_MAX_INCOMING are kept:
+    Its related links are its own top 5: similarity is symmetric, so a paper whose top 5
+    names this one adds no information (it is drawn only if it is here for another reason,
+    and without that link). Of the papers that only link to it, the newest PAPER_VIEW_MAX_INCOMING are kept:
     `linking` counts all of them and `omitted` those left out.
     """
     centre = f"paper:{pid}"
@@ -164,8 +165,8 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     omitted = only_in[PAPER_VIEW_MAX_INCOMING:]
     keep = {centre} | outgoing | set(only_in[:PAPER_VIEW_MAX_INCOMING])
     nodes = [graph.nodes[nid] for nid in sorted(keep)]
-    edges = [e for e in graph.edges_of(centre)
-             if e["type"] in PAPER_VIEW_TYPES and e["source"] in keep and e["target"] in keep]
+    edges = [e for e in graph.edges_of(centre) if e["type"] in PAPER_VIEW_TYPES and e["source"] in keep
+             and e["target"] in keep and (e["type"] != "related" or e["source"] == centre)]
     return {"focus": centre, "nodes": nodes, "edges": edges, "topic_names": _names_of_topics(atlas, nodes),
             "linking": len(incoming), "omitted": len(omitted)}
 
