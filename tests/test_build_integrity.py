@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from datafixture import GOOD
 
 HOSTILE = Path(__file__).parent / "hostile"
 PARTS = ("mkdocs.yml", "docs", "overrides", "scripts", "data")
@@ -171,9 +172,11 @@ def test_the_site_folder_is_world_readable(built):
 
 
 def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
-    """`mkdocs serve` calls generate() again in the same process, where parsed files and related
-    papers are remembered by their inputs: what it makes after an edit must be exactly what a
-    process that never saw the old data makes."""
+    """`mkdocs serve` calls generate() again in the same process, where parsed files, related
+    papers, the layout and paper pages are remembered by their inputs: what it makes after an
+    edit must be exactly what a process that never saw the old data makes. Two edits: a title
+    (the links stay, so the layout is the remembered one) and a new paper filed under a topic
+    (a new node and link: a new layout)."""
     from atlas.build import generate
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
@@ -181,10 +184,17 @@ def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
     paper = tmp_path / "data" / "papers" / "qlora.yml"
     text = paper.read_text(encoding="utf-8")
     assert 'title: "QLoRA: Efficient Finetuning of Quantized LLMs"' in text
+
+    def fresh(name: str) -> dict[str, bytes]:
+        subprocess.run([sys.executable, "-m", "atlas", "generate", "--data", str(tmp_path / "data"), "--out", str(tmp_path / name)],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
+        return {p.relative_to(tmp_path / name).as_posix(): p.read_bytes() for p in (tmp_path / name).rglob("*") if p.is_file()}
+
+    (tmp_path / "data" / "papers" / "good-paper.yml").write_text(GOOD, encoding="utf-8")
+    grown = generate(tmp_path / "data", remember=True).files
+    assert grown == fresh("fresh-grown") and "papers/good-paper.md" in grown
     paper.write_text(text.replace('title: "QLoRA: ', 'title: "Edited QLoRA: ', 1), encoding="utf-8")
     after = generate(tmp_path / "data", remember=True).files
-    subprocess.run([sys.executable, "-m", "atlas", "generate", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "fresh")],
-                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})
-    fresh = {p.relative_to(tmp_path / "fresh").as_posix(): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
-    assert after == fresh
+    assert after == fresh("fresh")
+    assert after["downloads/graph.json"] != grown["downloads/graph.json"]  # the new label, at the same place
     assert b"Edited QLoRA" in after["papers/qlora.md"] and after != before

@@ -125,7 +125,7 @@ def test_related_papers_computed_in_a_second_process_are_the_same(atlas, monkeyp
     other pages: the same result."""
     from atlas import related
 
-    monkeypatch.setattr(related, "BACKGROUND_FROM", 1)
+    monkeypatch.setattr(related, "FROM", 1)
     started = related.related_papers_started(atlas)
     assert not isinstance(started, functools.partial)  # a future's result, not the in-process call
     assert started() == related.related_papers(atlas)

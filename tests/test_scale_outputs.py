@@ -34,16 +34,16 @@ def graph(atlas):
 
 
 def networkx_graphml(data: dict) -> bytes:
-    """What the atlas wrote before: the graph built in networkx and written by its GraphML writer."""
+    """The graph built in networkx (attributes in name order) and written by its GraphML writer."""
     g = nx.MultiDiGraph(name=data["graph"]["name"])
 
     def scalar(value):
         return ",".join(value) if isinstance(value, list) else value
 
     for node in data["nodes"]:
-        g.add_node(node["id"], **{k: scalar(v) for k, v in node.items() if k != "id" and v is not None})
+        g.add_node(node["id"], **{k: scalar(v) for k, v in sorted(node.items()) if k != "id" and v is not None})
     for edge in data["edges"]:
-        attrs = {k: scalar(v) for k, v in edge.items() if k not in ("source", "target") and v is not None}
+        attrs = {k: scalar(v) for k, v in sorted(edge.items()) if k not in ("source", "target") and v is not None}
         g.add_edge(edge["source"], edge["target"], key=edge["type"], **attrs)
     return ("\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n").encode("utf-8")
 
@@ -56,6 +56,13 @@ def read_back(text: bytes) -> nx.MultiDiGraph:
 
 def test_graphml_is_byte_for_byte_what_networkx_writes_for_the_real_atlas(graph):
     assert graphml(graph) == networkx_graphml(graph)
+
+
+def test_a_large_atlas_writes_the_same_graphml_in_its_second_process(graph):
+    """From background.FROM papers the GraphML is written from graph.json by python -m atlas.graphdata."""
+    from atlas import background
+
+    assert background.started("graphdata", json.dumps(graph).encode())() == graphml(graph)
 
 
 HOSTILE = ['<script>alert("x")</script> & co', "tab\there, line\nbreak", "]]> 'quotes' \"too\"",

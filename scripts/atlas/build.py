@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, graphviews, render, render_facets
+from . import background, data, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
 from .related import related_papers_started
@@ -85,7 +85,7 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     pages whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
     atlas, problems = load_atlas(data_dir, remember)
-    similar = related_papers_started(atlas)  # in a second process for a large atlas
+    similar = related_papers_started(atlas, background=not remember)  # in a second process for a large atlas
     papers = list(atlas.papers.values())
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
@@ -115,13 +115,15 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
                  for pid in graphviews.overflowing(index, atlas))
     files["downloads/graph.json"] = _json_bytes(graph)
-    files["downloads/graph.graphml"] = graphml(graph)
+    # A large atlas's GraphML is written from graph.json by a second process while the pages render.
+    written = background.started("graphdata", files["downloads/graph.json"]) if len(papers) >= background.FROM else lambda: graphml(graph)
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
     for p in papers:
         page, star = render.render_paper(atlas, p, index, repo_url, _PAPER_PAGES if remember else None)
         files[f"papers/{p.id}.md"] = page.encode("utf-8")
         files[render.star_path(p.id)] = _json_bytes(star)
+    files["downloads/graph.graphml"] = written()
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
 

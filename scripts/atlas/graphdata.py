@@ -6,8 +6,11 @@ Positions are computed here, at build time, so the browser draws at once with ph
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -18,10 +21,21 @@ from .related import related_edges
 
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
-    """Positions (layout.py) from the links the map opens with: the atlas graph's, not `related`."""
-    return force_layout([(t.id, t.parent) for t in atlas.topics.values()], atlas.graph,
-                        {f"paper:{p.id}": p.topics[0] for p in atlas.papers.values() if p.topics},
-                        {f"paper:{p.id}": dot_size(atlas.citation_counts.get(p.id, 0)) for p in atlas.papers.values()})
+    """Positions (layout.py) from the links the map opens with: the atlas graph's, not `related`.
+    The last result is remembered by its inputs: an edit that leaves the links alone (a title,
+    an abstract) keeps the map as it was, at once (`mkdocs serve`)."""
+    papers = atlas.papers.values()
+    return dict(_layout(tuple((t.id, t.parent) for t in atlas.topics.values()), tuple(sorted(atlas.graph)),
+                        tuple(sorted(atlas.graph.edges())), tuple(sorted((f"paper:{p.id}", p.topics[0]) for p in papers if p.topics)),
+                        tuple(sorted((f"paper:{p.id}", dot_size(atlas.citation_counts.get(p.id, 0))) for p in papers))))
+
+
+@lru_cache(maxsize=1)
+def _layout(taxonomy: tuple, nodes: tuple, edges: tuple, first_topic: tuple, radius: tuple) -> dict[str, tuple[int, int]]:
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    return force_layout(taxonomy, graph, dict(first_topic), dict(radius))
 
 
 LABELLED = 12  # the map names the most cited papers at every zoom; the others' on zooming in
@@ -70,9 +84,10 @@ def graphml(data: dict[str, Any]) -> bytes:
     """The node-link graph data as GraphML (networkx, Gephi, yEd), written by networkx: the same
     nodes and edges. GraphML attributes are scalars, so list attributes (a paper's topics) are
     joined with commas, and absent attributes are left out. Edges sharing source, target and
-    type are one GraphML edge (the multigraph key is the type)."""
+    type are one GraphML edge (the multigraph key is the type). Attributes go in name order,
+    so the file does not depend on the order of the keys it is given (graph.json's are sorted)."""
     def attrs(item: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
-        out = {k: ",".join(v) if isinstance(v, list) else v for k, v in item.items() if k not in skip and v is not None}
+        out = {k: ",".join(v) if isinstance(v, list) else v for k, v in sorted(item.items()) if k not in skip and v is not None}
         for v in out.values():
             # The schema keeps control characters out of every field; should one get through,
             # the build stops rather than write a file no XML reader opens.
@@ -134,3 +149,7 @@ def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str
     return {"directed": True, "multigraph": True,
             "graph": {"name": "ML Systems Paper Atlas: topic overview", "papers": len(atlas.papers)},
             "nodes": sorted(nodes, key=lambda n: n["id"]), "edges": edges}
+
+
+if __name__ == "__main__":  # background.py: graph.json in, GraphML out
+    sys.stdout.buffer.write(graphml(json.load(sys.stdin)))

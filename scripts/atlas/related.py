@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
+from .background import FROM, started
 from .model import Atlas
 
 TOP_N = 5
@@ -54,30 +51,20 @@ def related_papers(atlas: Atlas, n: int = TOP_N, min_score: float = MIN_SCORE) -
     return similar(texts(atlas), n, min_score)
 
 
-# From this many papers a build computes the similarities in a second process, on the machine's
-# other core, while it renders the pages that do not need them (1.9 s of 7.4 s at 1,000 papers,
-# scikit-learn's import included). Below it, starting that process costs more than it saves.
-BACKGROUND_FROM = 500
-
-
-def related_papers_started(atlas: Atlas) -> Callable[[], dict[str, list[tuple[str, float]]]]:
+def related_papers_started(atlas: Atlas, background: bool = True) -> Callable[[], dict[str, list[tuple[str, float]]]]:
     """Start `related_papers(atlas)`; return the function that waits for its result. A large
-    atlas's is computed by `python -m atlas.related` (the texts in and the result out as JSON)."""
-    if len(atlas.papers) < BACKGROUND_FROM:
-        return functools.partial(related_papers, atlas)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")]))}
-    run = functools.partial(subprocess.run, [sys.executable, "-m", "atlas.related"], input=json.dumps(texts(atlas)).encode(),
-                            capture_output=True, env=env)
-    pool = ThreadPoolExecutor(max_workers=1)  # a thread that only feeds and waits for the process
-    future = pool.submit(run)
-    pool.shutdown(wait=False)
+    atlas's is computed by `python -m atlas.related` (background.py; the texts in and the
+    result out as JSON), unless `background` is false (`mkdocs serve`, whose process has
+    imported scikit-learn once and remembers the last result by its texts)."""
+    if not background or len(atlas.papers) < FROM:
+        return functools.partial(_remembered, tuple(sorted(texts(atlas).items())))
+    output = started("related", json.dumps(texts(atlas)).encode())
+    return lambda: {pid: [tuple(pair) for pair in pairs] for pid, pairs in json.loads(output()).items()}
 
-    def result() -> dict[str, list[tuple[str, float]]]:
-        done = future.result()
-        if done.returncode:
-            raise RuntimeError(f"python -m atlas.related failed:\n{done.stderr.decode(errors='replace')}")
-        return {pid: [tuple(pair) for pair in pairs] for pid, pairs in json.loads(done.stdout).items()}
-    return result
+
+@functools.lru_cache(maxsize=1)
+def _remembered(items: tuple[tuple[str, str], ...]) -> dict[str, list[tuple[str, float]]]:
+    return similar(dict(items))
 
 
 def similar(texts: dict[str, str], n: int = TOP_N, min_score: float = MIN_SCORE) -> dict[str, list[tuple[str, float]]]:

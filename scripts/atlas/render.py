@@ -150,8 +150,9 @@ def _render(name: str, src: str, **ctx: Any) -> str:
     links = Links(src)
     if "atlas" in ctx:
         atlas = ctx["atlas"]
-        ctx.setdefault("item", lambda p: _macro("_macros.j2", "paper_item")(p, links, atlas))
-        ctx.setdefault("chip", lambda tid: _macro("_macros.j2", "topic_chip")(tid, links, atlas))
+        item, chip = _macro("_macros.j2", "paper_item"), _macro("_macros.j2", "topic_chip")
+        ctx.setdefault("item", lambda p: item(p, links, atlas))
+        ctx.setdefault("chip", lambda tid: chip(tid, links, atlas))
     return environment().get_template(name).render(links=links, src=src, **ctx)
 
 
