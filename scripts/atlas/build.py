@@ -134,36 +134,47 @@ _PAPER_PAGES: dict[str, tuple[str, dict]] = {}
 def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:
     """Make `out_dir` hold exactly `files`: a file whose bytes are unchanged is not touched (its
     modification time tells `mkdocs serve --dirty` it needs no rendering), a changed one is
-    replaced whole (written beside it, then renamed), and a file no longer generated is removed."""
-    out_dir = Path(out_dir).resolve()
+    replaced whole (written beside it, then renamed), and a file no longer generated is removed.
+    (Plain os paths: at 10,000 papers, 20,000 files, pathlib's objects cost seconds.)"""
+    out = os.path.realpath(out_dir)
+    wanted, made = set(), set()
     for rel, content in files.items():
-        target = _inside(out_dir, rel)
-        if target.is_file() and target.read_bytes() == content:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(content)
+        target = _inside(out, rel)
+        wanted.add(target)
+        try:
+            with open(target, "rb") as f:
+                if f.read() == content:
+                    continue
+        except FileNotFoundError:
+            pass
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        tmp = os.path.join(parent, f".{os.path.basename(target)}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(content)
         os.replace(tmp, target)
-    wanted = {_inside(out_dir, rel) for rel in files}
-    for path in sorted(out_dir.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    for folder, _, names in os.walk(out, topdown=False):
+        for name in names:
+            if os.path.join(folder, name) not in wanted:
+                os.unlink(os.path.join(folder, name))
+        if folder != out and not os.listdir(folder):
+            os.rmdir(folder)
 
 
-def _inside(out_dir: Path, rel: str) -> Path:
-    """`out_dir / rel`, refused if `rel` leads outside `out_dir` (which is resolved already)."""
-    target = Path(os.path.normpath(out_dir / rel))
-    if out_dir not in target.parents:
-        raise ValueError(f"refusing to write outside {out_dir}: {rel}")
+def _inside(out: str, rel: str) -> str:
+    """`out/rel`, refused if `rel` leads outside the folder `out` (a resolved path)."""
+    target = os.path.normpath(os.path.join(out, rel))
+    if not target.startswith(out + os.sep):
+        raise ValueError(f"refusing to write outside {out}: {rel}")
     return target
 
 
 def write_tree(files: dict[str, bytes], out_dir: Path) -> None:
     """Write `files` under `out_dir` (which must not exist yet or be empty)."""
     for rel, content in files.items():
-        target = _inside(Path(out_dir).resolve(), rel)
+        target = Path(_inside(os.path.realpath(out_dir), rel))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
 
