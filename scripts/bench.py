@@ -10,7 +10,9 @@ papers), runs the real pipeline there and measures, in the same run:
 - generate_s        atlas.build.generate() on the data folder (load, validate, model, pages, graph)
 - generate_floor_s  reading and parsing the same YAML files with libyaml (yaml.CSafeLoader) and
                     writing as many bytes as generate() produced: the cost no pipeline can avoid
-- build_s           the whole `python -m atlas build` (what `make build` runs), as a subprocess
+- build_s           the whole `python -m atlas build` (what `make build` runs), as a subprocess;
+                    up to 1,000 papers the median of BUILD_RUNS runs alternating with the bare
+                    builds below (every time in build_all_s, bare_mkdocs_all_s)
 - bare_mkdocs_s     the same site built by MkDocs Material alone: the project's mkdocs.yml without
                     the atlas's hook, over the Markdown that `python -m atlas generate --out` wrote
 - graph_ready_s     headless Chromium: navigation start to the global graph drawn on graph/, by the
@@ -346,22 +348,32 @@ def bare_config(proj: Path, docs: Path, site: Path) -> str:
     return text
 
 
-def measure_builds(proj: Path, work: Path) -> dict:
+# Up to 1,000 papers, builds and bare builds alternate this many times and the medians are kept
+# (each one alone moves by a fifth on a shared machine); 10,000 papers take one of each.
+BUILD_RUNS = 3
+
+
+def measure_builds(proj: Path, work: Path, runs: int = 1) -> dict:
     env = _env(proj)
     site = proj / "site"
-    build_s, build_rss, _ = _run_child([_python(), "-m", "atlas", "build", "--config", str(proj / "mkdocs.yml"),
-                                        "--site-dir", str(site)], proj, env)
-    build_cpu = _run_child.cpu
     md = work / "generated-md"
     _run_child([_python(), "-m", "atlas", "generate", "--data", str(proj / "data"), "--out", str(md)], proj, env)
     shutil.copytree(proj / "docs", md, dirs_exist_ok=True)  # the hand-written assets beside the pages
     cfg = work / "bare-mkdocs.yml"
     cfg.write_text(bare_config(proj, md, work / "bare-site"), encoding="utf-8")
     mkdocs = str(Path(_python()).with_name("mkdocs"))
-    bare_s, bare_rss, _ = _run_child([mkdocs, "build", "--quiet", "--config-file", str(cfg)], proj, env)
-    shutil.rmtree(work / "bare-site", ignore_errors=True)
-    return {"build_s": build_s, "bare_mkdocs_s": bare_s, "build_rss_kb": build_rss, "bare_rss_kb": bare_rss, "site": site,
-            "build_cpu_s": build_cpu, "bare_mkdocs_cpu_s": _run_child.cpu}
+    builds, bares = [], []
+    for _ in range(runs):  # alternating, so slow spells of the machine fall on both
+        build_s, build_rss, _ = _run_child([_python(), "-m", "atlas", "build", "--config", str(proj / "mkdocs.yml"),
+                                            "--site-dir", str(site)], proj, env)
+        builds.append((build_s, build_rss, _run_child.cpu))
+        bare_s, bare_rss, _ = _run_child([mkdocs, "build", "--quiet", "--config-file", str(cfg)], proj, env)
+        bares.append((bare_s, bare_rss, _run_child.cpu))
+        shutil.rmtree(work / "bare-site", ignore_errors=True)
+    build, bare = (sorted(runs_)[len(runs_) // 2] for runs_ in (builds, bares))
+    return {"build_s": build[0], "bare_mkdocs_s": bare[0], "build_rss_kb": max(r[1] for r in builds),
+            "bare_rss_kb": max(r[1] for r in bares), "site": site, "build_cpu_s": build[2], "bare_mkdocs_cpu_s": bare[2],
+            "build_all_s": [round(r[0], 2) for r in builds], "bare_mkdocs_all_s": [round(r[0], 2) for r in bares]}
 
 
 def _dir_bytes(path: Path) -> int:
@@ -568,7 +580,7 @@ def bench_one(n: int, work_root: Path, serve_edit: bool) -> dict:
     gen = json.loads(out.strip().splitlines()[-1])
     print(f"[{n}] generate {gen['generate_s']:.2f} s, floor {gen['generate_floor_s']:.2f} s",
           file=sys.stderr, flush=True)
-    builds = measure_builds(proj, work)
+    builds = measure_builds(proj, work, runs=BUILD_RUNS if n <= 1000 else 1)
     print(f"[{n}] build {builds['build_s']:.1f} s, bare mkdocs {builds['bare_mkdocs_s']:.1f} s",
           file=sys.stderr, flush=True)
     site = builds["site"]
@@ -580,6 +592,8 @@ def bench_one(n: int, work_root: Path, serve_edit: bool) -> dict:
         "generate_floor_s": gen["generate_floor_s"],
         "build_s": builds["build_s"],
         "bare_mkdocs_s": builds["bare_mkdocs_s"],
+        "build_all_s": builds["build_all_s"],
+        "bare_mkdocs_all_s": builds["bare_mkdocs_all_s"],
         "graph_ready_s": browser["graph_ready_s"],
         "local_graph_ready_s": browser["local_graph_ready_s"],
         "full_graph_ready_s": browser["full_graph_ready_s"],
