@@ -3,16 +3,14 @@
 `mkdocs build` and `mkdocs serve` both call `atlas.build.generate`, the same function as the
 CLI, and `watch: [data]` in mkdocs.yml makes a YAML edit rebuild the served site.
 
-- The generated files are written to `.cache/build/` (`mkdocs build`) or `.cache/serve/`
-  (`mkdocs serve`), git-ignored, each only when its bytes change, and handed to MkDocs by path
-  (`File.generated(abs_src_path=...)`); nothing is written into `docs/`, and the build does not
-  hold a second copy of every page in memory while MkDocs renders them (at 10,000 papers, a
-  third of a gigabyte).
+- The generated files are written to the git-ignored `.cache/build/` (`mkdocs build`) or
+  `.cache/serve/` (`mkdocs serve`), each only when its bytes change, and handed to MkDocs by path
+  (`File.generated(abs_src_path=...)`): nothing is written into `docs/`, and no second copy of
+  every page is held in memory while MkDocs renders them (a third of a GB at 10,000 papers).
 - `mkdocs serve --dirty` (`make serve`): MkDocs renders again only the pages whose source is
-  newer than their output, so an edit re-renders the paper and the pages that show it, not the
-  whole site. Material's search index keeps, under a dirty
-  build, the old entries of every re-rendered page but the first; `on_post_build` replaces them
-  with the new ones, so the served index is the one a fresh build writes.
+  newer than their output, so an edit re-renders the paper and the pages that show it. Under a
+  dirty build Material's search index keeps the old entries of every re-rendered page but the
+  first; `on_post_build` replaces them, so the served index is the one a fresh build writes.
 
 Only public MkDocs and Material interfaces are used: the hook events, `File.generated`, and the
 search index file Material writes.
@@ -20,6 +18,7 @@ search index file Material writes.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -82,8 +81,7 @@ def on_files(files: Files, config) -> Files:
     cache = root / ".cache" / ("serve" if State.serving else "build")
     sync_tree(result.files, cache)
     for path in result.files:
-        existing = files.get_file_from_path(path)
-        if existing is not None:
+        if (existing := files.get_file_from_path(path)) is not None:
             files.remove(existing)
         files.append(File.generated(config, path, abs_src_path=str(cache / path)))
     return files
@@ -135,13 +133,8 @@ def refresh_search_index(path: Path, rendered: set[str], order: list[str]) -> No
         return
     index = json.loads(path.read_text(encoding="utf-8"))
     runs: dict[str, list[list[dict]]] = {}
-    last = None
-    for entry in index["docs"]:
-        page = entry["location"].split("#", 1)[0]
-        if page != last:
-            runs.setdefault(page, []).append([])
-            last = page
-        runs[page][-1].append(entry)
+    for page, entries in itertools.groupby(index["docs"], key=lambda entry: entry["location"].split("#", 1)[0]):
+        runs.setdefault(page, []).append(list(entries))
     rank = {url: i for i, url in enumerate(order)}
     pages = sorted(runs, key=lambda url: (rank.get(url, len(rank)), url))
     index["docs"] = [e for url in pages for e in (runs[url][-1] if url in rendered else runs[url][0])]

@@ -11,16 +11,9 @@ from __future__ import annotations
 
 import re
 
-_KEEP = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>)", re.S | re.I)
-_INDENT = re.compile(r"\n\s+")
+_KEEP_OR_INDENT = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>)|\n\s+", re.S | re.I)
 
 
 def compact_html(html: str) -> str:
-    parts = _KEEP.split(html)
-    # split() yields: text, whole kept element, its tag name, text, ...
-    out = []
-    for i in range(0, len(parts), 3):
-        out.append(_INDENT.sub("\n", parts[i]))
-        if i + 1 < len(parts):
-            out.append(parts[i + 1])
-    return "".join(out)
+    # A kept element matches as a whole (and stays as it is) before any indentation inside it can.
+    return _KEEP_OR_INDENT.sub(lambda m: m.group(1) or "\n", html)

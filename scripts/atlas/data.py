@@ -57,17 +57,9 @@ class Loaded:
     registry_docs: dict[str, tuple[str, Doc]] = field(default_factory=dict)
 
 
-def schema_dir(data_dir: Path) -> Path:
-    return data_dir / "schema"
-
-
 def load_schemas(data_dir: Path) -> dict[str, dict]:
-    out = {}
-    for name in SCHEMA_FILES:
-        path = schema_dir(data_dir) / f"{name}.schema.json"
-        if path.exists():
-            out[name] = json.loads(path.read_text(encoding="utf-8"))
-    return out
+    paths = {name: data_dir / "schema" / f"{name}.schema.json" for name in SCHEMA_FILES}
+    return {name: json.loads(path.read_text(encoding="utf-8")) for name, path in paths.items() if path.exists()}
 
 
 def ecma_pattern(pattern: str) -> str:
@@ -136,12 +128,9 @@ def _char_problem(text: str) -> str:
         if cat == "Cc" or ch in "\u2028\u2029\ufeff":
             if ch == "\n":
                 return f"contains a line break at character {i + 1}; keep it on one line"
-            name = char_name(ch)
-            hint = ""
-            if ch in "\x00\x07\x08\x0b\x0c\r\x1b" or ch == "\t":
-                hint = (" (a backslash escape inside double quotes, as in \"\\alpha\", makes one: "
-                        "use single quotes or a block scalar for LaTeX)")
-            return f"contains control character U+{ord(ch):04X} ({name}) at character {i + 1}{hint}"
+            hint = (" (a backslash escape inside double quotes, as in \"\\alpha\", makes one: "
+                    "use single quotes or a block scalar for LaTeX)") if ch in "\x00\x07\x08\t\x0b\x0c\r\x1b" else ""
+            return f"contains control character U+{ord(ch):04X} ({char_name(ch)}) at character {i + 1}{hint}"
     return "contains characters that are not allowed"
 
 
@@ -151,7 +140,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return json.dumps(shown, ensure_ascii=False)
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (int, float)):  # bool too
         return f"the number {value}"
     if isinstance(value, list):
         return "a list"
@@ -171,11 +160,6 @@ def _message(err: jsonschema.ValidationError, doc: Doc) -> tuple[list[Any], str]
         # jsonschema reports each missing property as its own error: "'title' is a required property".
         missing = re.match(r"^'([^']+)'", err.message)
         return path + [missing.group(1) if missing else "?"], "required field is missing"
-    if v == "additionalProperties":
-        allowed = sch.get("properties", {}).keys()
-        extra = sorted(set(inst) - set(allowed)) if isinstance(inst, dict) else []
-        key = extra[0] if extra else "?"
-        return path + [key], f"unknown field{_suggest(key, allowed)}; allowed: {', '.join(sorted(allowed))}"
     if v == "oneOf" and isinstance(inst, dict) and "authors" in sch.get("properties", {}):
         both = "authors" in inst and "author_count" in inst
         msg = ("give authors or author_count, not both (author_count is only for unknown names)"
@@ -215,13 +199,8 @@ def _message(err: jsonschema.ValidationError, doc: Doc) -> tuple[list[Any], str]
     if v == "maxItems":
         return path, f"has {len(inst)} items; the limit is {err.validator_value}"
     if v == "uniqueItems":
-        seen, dup = set(), None
-        for item in inst:
-            key = json.dumps(item, sort_keys=True)
-            if key in seen:
-                dup = item
-                break
-            seen.add(key)
+        keys = [json.dumps(item, sort_keys=True) for item in inst]
+        dup = next((item for i, item in enumerate(inst) if keys[i] in keys[:i]), None)
         return path, f"lists {_describe(dup)} more than once"
     if v == "enum":
         allowed = ", ".join(str(x) for x in err.validator_value)
@@ -229,12 +208,10 @@ def _message(err: jsonschema.ValidationError, doc: Doc) -> tuple[list[Any], str]
     if v in ("minimum", "maximum"):
         word = "at least" if v == "minimum" else "at most"
         return path, f"expected {word} {err.validator_value}, got {inst}"
-    if v == "dependentRequired":
-        return path, f"{err.message}"
     return path, err.message
 
 
-def _schema_problems(name: str, rel: str, doc: Doc, validator: Any, quick: Any = None) -> list[Problem]:
+def _schema_problems(rel: str, doc: Doc, validator: Any, quick: Any = None) -> list[Problem]:
     # jsonschema-rs answers "valid?" about a hundred times faster; jsonschema, the authority,
     # writes every message for the few documents it rejects (tests/test_schema.py compares them).
     if quick is not None and quick.is_valid(doc.value):
@@ -245,7 +222,7 @@ def _schema_problems(name: str, rel: str, doc: Doc, validator: Any, quick: Any =
     misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
     errors = [e for e in errors if not (e.validator == "format" and tuple(e.absolute_path) in misshapen)]
     for err in errors:
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        if err.validator == "additionalProperties":  # one problem per unknown key, at the key
             allowed = err.schema.get("properties", {}).keys()
             for key in sorted(set(err.instance) - set(allowed)):
                 path = [*err.absolute_path, key]
@@ -254,9 +231,7 @@ def _schema_problems(name: str, rel: str, doc: Doc, validator: Any, quick: Any =
                                    f"unknown field{_suggest(key, allowed)}; allowed: {', '.join(sorted(allowed))}"))
             continue
         path, msg = _message(err, doc)
-        at_key = err.validator == "additionalProperties"
-        line, col = (doc.key_marks.get(tuple(path)) if at_key else None) or doc.mark(tuple(path))
-        out.append(Problem(rel, line, col, field_name(path), msg))
+        out.append(Problem(rel, *doc.mark(tuple(path)), field_name(path), msg))
     return out
 
 
@@ -265,13 +240,10 @@ def _yaml_problems(rel: str, doc: Doc) -> list[Problem]:
     out = []
     if not isinstance(doc.value, dict):
         return out
-    for key in ("arxiv",):
-        if isinstance(doc.value.get(key), str) and _FLOATISH.match(doc.value[key]) and doc.is_plain((key,)):
-            line, col = doc.mark((key,))
-            text = doc.value[key]
-            out.append(Problem(rel, line, col, key, f"quote the arXiv id: write {key}: \"{text}\" "
-                               f"(unquoted, YAML reads the number {float(text)!r})"))
     v = doc.value
+    if isinstance(v.get("arxiv"), str) and _FLOATISH.match(v["arxiv"]) and doc.is_plain(("arxiv",)):
+        out.append(Problem(rel, *doc.mark(("arxiv",)), "arxiv", f"quote the arXiv id: write arxiv: \"{v['arxiv']}\" "
+                           f"(unquoted, YAML reads the number {float(v['arxiv'])!r})"))
     texts: list[tuple[tuple, Any]] = [(("title",), v.get("title")), (("abstract",), v.get("abstract"))]
     texts += [(("authors", i), a) for i, a in enumerate(v.get("authors") or []) if isinstance(v.get("authors"), list)]
     texts += [(("relations", i, "evidence"), r.get("evidence")) for i, r in enumerate(v.get("relations") or [])
@@ -304,15 +276,12 @@ def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
     # as a file: only regular files are read, and only up to the size limit.
     try:
         st = path.lstat()
-    except OSError as exc:
-        return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
-    if stat.S_ISLNK(st.st_mode):
-        return None, [Problem(rel, 1, 1, "", "is a symbolic link; data files must be regular files")]
-    if not stat.S_ISREG(st.st_mode):
-        return None, [Problem(rel, 1, 1, "", "is not a regular file")]
-    if st.st_size > MAX_BYTES:
-        return None, [Problem(rel, 1, 1, "", f"the file is {st.st_size} bytes; the limit is {MAX_BYTES}")]
-    try:
+        if stat.S_ISLNK(st.st_mode):
+            return None, [Problem(rel, 1, 1, "", "is a symbolic link; data files must be regular files")]
+        if not stat.S_ISREG(st.st_mode):
+            return None, [Problem(rel, 1, 1, "", "is not a regular file")]
+        if st.st_size > MAX_BYTES:
+            return None, [Problem(rel, 1, 1, "", f"the file is {st.st_size} bytes; the limit is {MAX_BYTES}")]
         with path.open("rb") as f:
             return f.read(MAX_BYTES + 1), []
     except OSError as exc:
@@ -346,7 +315,7 @@ def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any],
     doc, probs = (_parse_remembered if remember else _parse)(raw, rel)
     probs = list(probs)
     if doc is not None and (kind == "paper" or kind in validators):  # a paper needs its schema
-        probs += _schema_problems(kind, rel, doc, validators[kind], validators.get(f"{kind}-quick"))
+        probs += _schema_problems(rel, doc, validators[kind], validators.get(f"{kind}-quick"))
     if doc is not None and kind == "paper":
         probs += _yaml_problems(rel, doc)
     return doc, probs
@@ -368,12 +337,10 @@ def load(data_dir: Path, root: Path | None = None, remember: bool = False) -> tu
     problems: list[Problem] = []
     loaded = Loaded()
 
-    registries = {"topics": "topics.yml", "external": "external.yml", "facets": "facets.yml",
-                  "reading-paths": "reading-paths.yml"}
-    for name, fname in registries.items():
-        path = data_dir / fname
+    for name in ("topics", "external", "facets", "reading-paths"):
+        path = data_dir / f"{name}.yml"
         if not path.exists():
-            if name in ("topics",):
+            if name == "topics":
                 problems.append(Problem(rel(path), 1, 1, "", "missing: the atlas needs a topic taxonomy"))
             continue
         doc, probs = _checked(path, rel(path), name, validators)
@@ -387,20 +354,13 @@ def load(data_dir: Path, root: Path | None = None, remember: bool = False) -> tu
     if papers_dir.is_symlink():
         problems.append(Problem(rel(papers_dir), 1, 1, "", "is a symbolic link; data/papers must be a real folder"))
     papers_rel = rel(papers_dir)
-
-    def read_papers(paths: list[Path]) -> list[tuple[Path, str, Doc | None, list[Problem]]]:
-        out = []
-        for path in paths:
-            r = f"{papers_rel}/{path.name}"
-            if path.suffix != ".yml":
-                hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
-                out.append((path, r, None, [Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}")]))
-                continue
-            out.append((path, r, *_checked(path, r, "paper", validators, remember)))
-        return out
-
-    paths = sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []
-    for path, r, doc, probs in read_papers(paths):
+    for path in sorted(papers_dir.glob("*"), key=lambda p: p.name) if not papers_dir.is_symlink() else []:
+        r = f"{papers_rel}/{path.name}"
+        if path.suffix != ".yml":
+            hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
+            problems.append(Problem(r, 1, 1, "", f"not a paper file: papers are data/papers/<id>.yml{hint}"))
+            continue
+        doc, probs = _checked(path, r, "paper", validators, remember)
         problems += probs
         if doc is None or any(p.severity == "error" for p in probs):
             continue
@@ -436,9 +396,7 @@ class Context:
 
 
 def _context(loaded: Loaded) -> Context:
-    topics = set()
-    for tid, t in loaded.topics.items():
-        topics.update([tid, *(t.get("subtopics") or {})])
+    topics = {sid for tid, t in loaded.topics.items() for sid in [tid, *(t.get("subtopics") or {})]}
     return Context(loaded, topics, set(loaded.papers), set(loaded.external))
 
 

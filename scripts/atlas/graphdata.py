@@ -91,8 +91,7 @@ def graphml(data: dict[str, Any]) -> bytes:
         for v in out.values():
             # The schema keeps control characters out of every field; should one get through,
             # the build stops rather than write a file no XML reader opens.
-            bad = _XML_FORBIDDEN.search(v) if isinstance(v, str) else None
-            if bad:
+            if isinstance(v, str) and (bad := _XML_FORBIDDEN.search(v)):
                 raise ValueError(f"U+{ord(bad.group()):04X} cannot be written in XML 1.0 (in {v[:60]!r})")
         return out
 
@@ -125,19 +124,13 @@ def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str
     """
     pos = layout(atlas) if graph is None else {n["id"]: (n["x"], n["y"]) for n in graph["nodes"] if n["kind"] == "topic"}
     first = {p.id: p.topics[0] for p in atlas.papers.values() if p.topics}
-    counts: dict[str, int] = {}
-    for tid in first.values():
-        counts[tid] = counts.get(tid, 0) + 1
     nodes = []
     for t in atlas.topics.values():
         n_under = len(atlas.papers_in(t.id))
         nodes.append({"id": f"topic:{t.id}", "kind": "topic", "label": f"{t.name} ({n_under})",
                       "papers": n_under, "url": f"topics/{t.id}/", "root": t.root,
                       "level": 1 if t.parent else 0, "x": pos[f"topic:{t.id}"][0], "y": pos[f"topic:{t.id}"][1]})
-    weights: dict[tuple[str, str, str], int] = {}
-    for t in atlas.topics.values():
-        if t.parent:
-            weights[(f"topic:{t.id}", f"topic:{t.parent}", "subtopic")] = 1
+    weights = {(f"topic:{t.id}", f"topic:{t.parent}", "subtopic"): 1 for t in atlas.topics.values() if t.parent}
     for p in atlas.papers.values():
         targets = [(c, "cites") for c in p.cited_ids if c in atlas.papers] + [(r.target, r.type) for r in p.relations if r.target in atlas.papers]
         for target, kind in targets:

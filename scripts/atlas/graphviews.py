@@ -57,17 +57,13 @@ def type_order(edge_type: str) -> tuple[int, str]:
     return (order.index(edge_type) if edge_type in order else len(order), edge_type)
 
 
-def _index(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {n["id"]: n for n in graph["nodes"]}
-
-
 class GraphIndex:
     """The graph data with its nodes by id and each node's edges, built once per build, so
     cutting a page's view costs the size of that view, not of the whole graph."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.nodes = _index(data)
+        self.nodes = {n["id"]: n for n in data["nodes"]}
         self.incident: dict[str, list[int]] = defaultdict(list)
         for i, e in enumerate(data["edges"]):
             self.incident[e["source"]].append(i)
@@ -96,22 +92,6 @@ def node_meta(node: dict[str, Any], names: dict[str, str]) -> str:
 
 def topic_names(atlas: Atlas) -> dict[str, str]:
     return {tid: t.name for tid, t in atlas.topics.items()}
-
-
-def _view(graph: GraphIndex, atlas: Atlas, ids: list[str], types: tuple[str, ...], focus: str,
-          positions: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
-    keep = set(ids)
-    nodes = []
-    for nid in sorted(keep):
-        node = dict(graph.nodes[nid])
-        if positions is not None:
-            node["x"], node["y"] = positions[nid]
-        nodes.append(node)
-    edges = graph.edges_among(keep, types)
-    # Names of the topics its papers are filed under (what the tooltips and the twin show).
-    used = {t for n in nodes for t in n.get("topics", ())}
-    names = {tid: name for tid, name in topic_names(atlas).items() if tid in used}
-    return {"focus": focus, "nodes": nodes, "edges": edges, "topic_names": names}
 
 
 # A paper page draws and lists at most this many of the papers that only link to it (cite it, or
@@ -203,7 +183,10 @@ def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:
     if topic.parent:
         ids.append(f"topic:{topic.parent}")
     ids += [f"paper:{p.id}" for p in atlas.papers_in(tid)[:TOPIC_VIEW_MAX_PAPERS]]
-    return _view(graph, atlas, ids, TOPIC_VIEW_TYPES, f"topic:{tid}")
+    keep = set(ids)
+    nodes = [graph.nodes[nid] for nid in sorted(keep)]
+    return {"focus": f"topic:{tid}", "nodes": nodes, "edges": graph.edges_among(keep, TOPIC_VIEW_TYPES),
+            "topic_names": _names_of_topics(atlas, nodes)}
 
 
 @dataclass(frozen=True)
@@ -221,7 +204,7 @@ def twin(view: dict[str, Any], always: tuple[str, ...] = (), keep_order: bool = 
     Edges of the view's focus come first; related edges are listed best first within each
     source; everything else by endpoint ids. With `keep_order`, edges stay in the view's order.
     """
-    by_id = _index(view)
+    by_id = {n["id"]: n for n in view["nodes"]}
 
     def near(e: dict[str, Any]) -> int:
         """The focus's own edges first (its outgoing ones, then incoming), then the rest."""

@@ -204,15 +204,16 @@ def build_graph(papers: dict[str, Paper], topics: dict[str, Topic], external: di
         g.add_node(f"work:{w.id}", kind="work", label=w.name)
     for p in papers.values():
         g.add_node(f"paper:{p.id}", kind="paper", label=p.title)
+    def node(work: str) -> str:  # an atlas paper, or an outside work
+        return f"paper:{work}" if work in papers else f"work:{work}"
+
     for p in papers.values():
         for t in p.topics:
             g.add_edge(f"paper:{p.id}", f"topic:{t}", key="topic")
         for c in p.cites:
-            target = f"paper:{c.target}" if c.target in papers else f"work:{c.target}"
-            g.add_edge(f"paper:{p.id}", target, key="cites", evidence=c.ref)
+            g.add_edge(f"paper:{p.id}", node(c.target), key="cites", evidence=c.ref)
         for w in p.mentions:
-            g.add_edge(f"paper:{p.id}", f"paper:{w}" if w in papers else f"work:{w}", key="mentions")
+            g.add_edge(f"paper:{p.id}", node(w), key="mentions")
         for r in p.relations:
-            target = f"paper:{r.target}" if r.target in papers else f"work:{r.target}"
-            g.add_edge(f"paper:{p.id}", target, key=r.type, evidence=r.evidence)
+            g.add_edge(f"paper:{p.id}", node(r.target), key=r.type, evidence=r.evidence)
     return g

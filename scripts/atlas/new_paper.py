@@ -179,8 +179,7 @@ def _scalar(text: str) -> str:
 
 def fold_lines(text: str, width: int = 96, indent: str = "  ") -> list[str]:
     """Lines of a `>-` block scalar that reads back as exactly `text` (single-spaced, one paragraph)."""
-    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
-    return [indent + line for line in lines]
+    return [indent + line for line in textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)]
 
 
 def topic_ids(data_dir: Path) -> dict[str, list[str]]:

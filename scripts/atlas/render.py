@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -27,9 +28,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def page_url(src: str) -> str:
     """Site-relative URL of a page source under `use_directory_urls` (`papers/x.md` -> `papers/x/`)."""
-    if src == "index.md":
-        return ""
-    if src.endswith("/index.md"):
+    if src == "index.md" or src.endswith("/index.md"):
         return src[: -len("index.md")]
     return src[: -len(".md")] + "/"
 
@@ -40,9 +39,7 @@ def relative(from_url: str, to_url: str) -> str:
     # Site-relative paths have no '..' and no leading '/': the common prefix is enough
     # (posixpath.relpath would make both absolute against the working directory first).
     here, there = [p for p in from_url.split("/") if p], [p for p in target.split("/") if p]
-    common = 0
-    while common < min(len(here), len(there)) and here[common] == there[common]:
-        common += 1
+    common = len(os.path.commonprefix([here, there]))  # compares the lists part by part
     out = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if target.endswith("/") or target == "":
         out = "./" if out == "." else out + "/"
@@ -75,8 +72,7 @@ def excerpt(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + "…"
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 # BibTeX counts every brace, escaped or not (`\}` would close a field early), so braces from
@@ -101,8 +97,7 @@ def bibtex(paper: Paper) -> str:
             "{" + bibtex_escape(a) + "}" if re.search(r"\sand\s", a, re.IGNORECASE) else bibtex_escape(a)
             for a in paper.authors)))
     if paper.published:
-        fields.append(("year", str(paper.published.year)))
-        fields.append(("month", paper.published.strftime("%b").lower()))
+        fields += [("year", str(paper.published.year)), ("month", paper.published.strftime("%b").lower())]
     if paper.arxiv:
         fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv"), ("url", f"https://arxiv.org/abs/{paper.arxiv}")]
     if not paper.authors and paper.author_count:
@@ -113,16 +108,9 @@ def bibtex(paper: Paper) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(yaml_string=yaml_string, json_script=json_script, excerpt=excerpt)
-    env.filters.update(inline_code=inline_code)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(yaml_string=yaml_string, json_script=json_script, excerpt=excerpt, inline_code=inline_code)
     env.globals.update(verbs=graphviews.VERBS, text_twin=text_twin)
     return env
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -41,9 +42,7 @@ SITE_TITLE = "ML Systems Paper Atlas"
 def values_of(paper: Paper, kind: str) -> list[str]:
     """The paper's value ids for one facet kind (artifact is a single value)."""
     v = paper.facets.get(kind)
-    if v is None:
-        return []
-    return list(v) if isinstance(v, list) else [v]
+    return list(v) if isinstance(v, list) else [] if v is None else [v]
 
 
 def facet_src(kind: str, value: str) -> str:
@@ -87,10 +86,8 @@ def render_facets_index(atlas: Atlas) -> str:
 
 
 def render_facet_value(atlas: Atlas, kind: str, value: str) -> str:
-    entry = atlas.facets[kind][value]
-    src = facet_src(kind, value)
-    return _render("facet_value.md.j2", src, atlas=atlas, kind=kind, value=value,
-                   entry=entry, kind_name=KIND_NAMES[kind], kind_title=KIND_TITLES[kind],
+    return _render("facet_value.md.j2", facet_src(kind, value), atlas=atlas, kind=kind, value=value,
+                   entry=atlas.facets[kind][value], kind_name=KIND_NAMES[kind], kind_title=KIND_TITLES[kind],
                    papers=papers_with(atlas, kind, value))
 
 
@@ -159,11 +156,8 @@ def comparison_rows(atlas: Atlas, topic_id: str, limit: int | None = None) -> li
 
 def reading_path(atlas: Atlas, topic_id: str) -> list[dict[str, Any]]:
     steps = atlas.reading_paths.get(topic_id) or []
-    out = []
-    for i, s in enumerate(steps):
-        label = "Start here" if i == 0 else ("Deeper" if i == len(steps) - 1 else "Then")
-        out.append({"label": label, "paper": atlas.papers[s["paper"]], "why": s["why"]})
-    return out
+    return [{"label": "Start here" if i == 0 else ("Deeper" if i == len(steps) - 1 else "Then"),
+             "paper": atlas.papers[s["paper"]], "why": s["why"]} for i, s in enumerate(steps)]
 
 
 def topic_context(atlas: Atlas, topic_id: str) -> dict[str, Any]:
@@ -251,13 +245,8 @@ FEED_MAX = 100
 def feed_papers(atlas: Atlas, topic_id: str | None, limit: int = FEED_MAX) -> list[Paper]:
     """The newest `limit` dated papers, newest first (ties by id). Papers without a publication
     date are left out: every Atom entry needs a date, and the atlas does not invent one."""
-    papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date
-    out = []
-    for p in papers:  # newest first, undated last
-        if p.published is None or len(out) == limit:
-            break
-        out.append(p)
-    return out
+    papers = atlas.papers_in(topic_id) if topic_id else atlas.by_date  # newest first, undated last
+    return list(itertools.islice(itertools.takewhile(lambda p: p.published is not None, papers), limit))
 
 
 def feed_is_capped(atlas: Atlas, topic_id: str | None, limit: int = FEED_MAX) -> bool:
@@ -324,9 +313,7 @@ def csl_item(p: Paper) -> dict[str, Any]:
     if p.published:
         item["issued"] = {"date-parts": [[p.published.year, p.published.month, p.published.day]]}
     if p.arxiv:
-        item["URL"] = f"https://arxiv.org/abs/{p.arxiv}"
-        item["archive"] = "arXiv"
-        item["number"] = p.arxiv
+        item.update(URL=f"https://arxiv.org/abs/{p.arxiv}", archive="arXiv", number=p.arxiv)
     if not p.authors and p.author_count:
         item["note"] = f"{p.author_count} authors; names not recorded in the atlas"
     item["abstract"] = " ".join(p.abstract.split())
@@ -355,8 +342,7 @@ def ris_record(p: Paper) -> str:
                   ("DB", "arXiv"), ("AN", p.arxiv)]
     if not p.authors and p.author_count:
         lines.append(("N1", f"{p.author_count} authors; names not recorded in the atlas"))
-    lines.append(("AB", _ris_value(p.abstract)))
-    lines.append(("ER", ""))
+    lines += [("AB", _ris_value(p.abstract)), ("ER", "")]
     return "".join(f"{tag}  - {value}".rstrip() + "\n" for tag, value in lines)
 
 

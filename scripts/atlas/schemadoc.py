@@ -127,17 +127,11 @@ def _requirement(name: str, container: dict) -> str:
 
 def _field(s: _Schemas, name: str, key: str, node: dict, schema: dict, container: dict, anchor: str) -> FieldDoc:
     resolved, ref, where = s.resolve(node, schema)
-    return FieldDoc(
-        name=name,
-        anchor=anchor,
-        requirement=_requirement(key, container),
-        type=s.type_words(node, schema),
-        constraints=_constraints(resolved),
-        description=resolved.get("description", ""),
-        examples=[_example_yaml(key, ex) for ex in resolved.get("examples", [])],
-        pattern=resolved.get("pattern") if ref is None else None,
-        children=_children(s, name, resolved, where, anchor),
-    )
+    return FieldDoc(name=name, anchor=anchor, requirement=_requirement(key, container), type=s.type_words(node, schema),
+                    constraints=_constraints(resolved), description=resolved.get("description", ""),
+                    examples=[_example_yaml(key, ex) for ex in resolved.get("examples", [])],
+                    pattern=resolved.get("pattern") if ref is None else None,
+                    children=_children(s, name, resolved, where, anchor))
 
 
 def _children(s: _Schemas, name: str, node: dict, schema: dict, anchor: str) -> list[FieldDoc]:
