@@ -257,10 +257,14 @@ def test_a_paper_page_transfers_little_beyond_the_shared_theme_assets(make_watch
     w = make_watch()
     paper = transfers(w, site_url + PAGES["paper"])
     own = {path: n for path, n in paper.items() if path not in home}
-    # vis-network, graph data and the graph script's vocabulary load only where a graph is drawn (the home page has none).
-    graph_files = {p for p in own if "/vendor/vis-network/" in p or "/downloads/" in p or p.endswith("/atlas-vocabulary.json")}
+    # vis-network, graph data (a paper's star: graph.json beside its page) and the graph script's
+    # vocabulary load only where a graph is drawn (the home page has none).
+    star = SUBPATH + PAGES["paper"] + "graph.json"
+    graph_files = {p for p in own if "/vendor/vis-network/" in p or "/downloads/" in p or p.endswith("/atlas-vocabulary.json") or p == star}
     if not w.page.locator(".atlas-graph[data-graph]").count():
         assert graph_files == set()
+    else:
+        assert star in graph_files and own[star] < 20_000
     assert set(own) - graph_files == {SUBPATH + PAGES["paper"]}, own  # its HTML; the rest is shared
     report = {"paper page": SUBPATH + PAGES["paper"], "own bytes": sum(own.values()),
               "shared bytes": sum(n for p, n in paper.items() if p not in own),

@@ -150,7 +150,16 @@ def test_the_layout_does_not_depend_on_the_order_it_is_given_things_in(real):
     assert layout.force_layout(taxonomy, shuffled, first, radius) == graphdata.layout(atlas)
 
 
-def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch):
+@pytest.fixture
+def unremembered_layout():
+    """The layout is remembered by its inputs; a test that changes its settings lays out anew and
+    leaves nothing remembered for the tests after it."""
+    graphdata.remembered_layout.cache_clear()
+    yield
+    graphdata.remembered_layout.cache_clear()
+
+
+def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch, unremembered_layout):
     """Above WHOLE nodes FA2 runs on blocks of at most BLOCK nodes, so its O(n^2) arrays stay
     small at 10,000 papers; each block is set down around its topic, none over another."""
     atlas, _ = real
@@ -172,7 +181,7 @@ def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch
     assert near >= 0.9 * len(first), (near, len(first))
 
 
-def test_each_block_is_laid_out_in_a_fixed_node_order(real, monkeypatch):
+def test_each_block_is_laid_out_in_a_fixed_node_order(real, monkeypatch, unremembered_layout):
     """FA2's result depends on the order of its nodes, so a block's nodes go in sorted (its topic
     first), never in the order of a set of names, which changes with each process's string
     hashing: at 1,000 papers that moved a node by a pixel from one build to the next."""

@@ -25,13 +25,13 @@ def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
     The last result is remembered by its inputs: an edit that leaves the links alone (a title,
     an abstract) keeps the map as it was, at once (`mkdocs serve`)."""
     papers = atlas.papers.values()
-    return dict(_layout(tuple((t.id, t.parent) for t in atlas.topics.values()), tuple(sorted(atlas.graph)),
+    return dict(remembered_layout(tuple((t.id, t.parent) for t in atlas.topics.values()), tuple(sorted(atlas.graph)),
                         tuple(sorted(atlas.graph.edges())), tuple(sorted((f"paper:{p.id}", p.topics[0]) for p in papers if p.topics)),
                         tuple(sorted((f"paper:{p.id}", dot_size(atlas.citation_counts.get(p.id, 0))) for p in papers))))
 
 
 @lru_cache(maxsize=1)
-def _layout(taxonomy: tuple, nodes: tuple, edges: tuple, first_topic: tuple, radius: tuple) -> dict[str, tuple[int, int]]:
+def remembered_layout(taxonomy: tuple, nodes: tuple, edges: tuple, first_topic: tuple, radius: tuple) -> dict[str, tuple[int, int]]:
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
