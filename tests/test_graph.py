@@ -245,6 +245,14 @@ def nodes_of(view: dict) -> set[str]:
     return {n["id"] for n in view["nodes"]}
 
 
+def test_no_graph_data_reaches_the_search_index(site_dir: Path):
+    """A topic page's graph JSON sits in a <template> marked data-search-exclude, and a paper's
+    star is a file beside its page: searching finds words of the atlas, not of its graph data."""
+    index = (site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "topic_names" not in index and "paper:qlora" not in index
+    assert "QLoRA" in index
+
+
 @pytest.mark.parametrize("pid", ["qlora", "a-mem", "llamarl", "streaming-diloco"])
 def test_a_paper_page_carries_its_neighbourhood_as_json_and_the_twin_lists_the_same(site_dir: Path, graph: dict, pid: str):
     """The local graph is drawn from the JSON file beside the page (a star the script places); the
