@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,23 @@ def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
     assert after == fresh("fresh")
     assert after["downloads/graph.json"] != grown["downloads/graph.json"]  # the new label, at the same place
     assert b"Edited QLoRA" in after["papers/qlora.md"] and after != before
+
+
+def test_bad_data_with_a_second_process_started_leaves_nothing_running(tmp_path, monkeypatch):
+    """A large atlas starts its similarity process before reading the data; when the data is bad,
+    the process is still answered and ends, and so does the thread that waits for it."""
+    import threading
+
+    from atlas import background
+    from atlas.build import DataError, generate
+
+    monkeypatch.setattr(background, "FROM", 1)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    (tmp_path / "data" / "papers" / "broken.yml").write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
+    before = threading.active_count()
+    with pytest.raises(DataError):
+        generate(tmp_path / "data")
+    deadline = time.monotonic() + 20
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert threading.active_count() == before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 
 import html
 import json
@@ -120,15 +119,13 @@ def test_related_scores_are_deterministic_and_independent_of_input_order(atlas):
     assert related_papers(shuffled) == first
 
 
-def test_related_papers_computed_in_a_second_process_are_the_same(atlas, monkeypatch):
-    """A large atlas computes them in a second process (python -m atlas.related) while it renders
-    other pages: the same result."""
-    from atlas import related
+def test_related_papers_computed_in_a_second_process_are_the_same(atlas):
+    """A large atlas computes them in a second process (python -m atlas.related), started before
+    the data is read, while it renders other pages: the same result."""
+    from atlas import background, related
 
-    monkeypatch.setattr(related, "FROM", 1)
-    started = related.related_papers_started(atlas)
-    assert not isinstance(started, functools.partial)  # a future's result, not the in-process call
-    assert started() == related.related_papers(atlas)
+    send, result = background.started("related")
+    assert related.related_papers_started(atlas, send, result)() == related.related_papers(atlas)
 
 
 def test_related_ties_are_ranked_by_id_and_unrelated_papers_are_left_out(atlas):

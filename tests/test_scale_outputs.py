@@ -62,7 +62,9 @@ def test_a_large_atlas_writes_the_same_graphml_in_its_second_process(graph):
     """From background.FROM papers the GraphML is written from graph.json by python -m atlas.graphdata."""
     from atlas import background
 
-    assert background.started("graphdata", json.dumps(graph).encode())() == graphml(graph)
+    send, result = background.started("graphdata")
+    send(json.dumps(graph).encode())
+    assert result() == graphml(graph)
 
 
 HOSTILE = ['<script>alert("x")</script> & co', "tab\there, line\nbreak", "]]> 'quotes' \"too\"",

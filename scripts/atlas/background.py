@@ -1,9 +1,8 @@
 """Work for the machine's other core: `python -m atlas.<module>`, bytes in on stdin, bytes out.
 
 A large atlas computes its text similarities (related.py) and writes its GraphML (graphdata.py)
-this way while the build goes on with its pages. A plain process, not a multiprocessing pool:
-spawning one re-imports the caller's main module, which a script without a `__main__` guard
-cannot survive.
+this way while the build goes on. A plain process, not a multiprocessing pool: spawning one
+re-imports the caller's main module, which a script without a `__main__` guard cannot survive.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 # From this many papers the work above goes to a second process (1.9 s of 7.4 s at 1,000
@@ -21,18 +20,21 @@ from pathlib import Path
 FROM = 500
 
 
-def started(module: str, payload: bytes) -> Callable[[], bytes]:
-    """Start `python -m atlas.<module>` with `payload` on stdin; return the function that waits
-    for its stdout (and raises, with its stderr, if it failed)."""
+def started(module: str) -> tuple[Callable[[bytes], None], Callable[[], bytes]]:
+    """Start `python -m atlas.<module>` now (its imports overlap the caller's work). Return
+    `send(payload)`, its stdin, to be called once even on failure (a thread waits for it), and
+    `result()`, which waits for its stdout (or raises with its stderr)."""
     path = os.pathsep.join(filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")]))
+    proc = subprocess.Popen([sys.executable, "-m", f"atlas.{module}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+    payload: Future[bytes] = Future()
     pool = ThreadPoolExecutor(max_workers=1)  # a thread that only feeds the process and waits
-    future = pool.submit(subprocess.run, [sys.executable, "-m", f"atlas.{module}"], input=payload,
-                         capture_output=True, env={**os.environ, "PYTHONPATH": path})
+    future = pool.submit(lambda: proc.communicate(payload.result()))
     pool.shutdown(wait=False)
 
     def result() -> bytes:
-        done = future.result()
-        if done.returncode:
-            raise RuntimeError(f"python -m atlas.{module} failed:\n{done.stderr.decode(errors='replace')}")
-        return done.stdout
-    return result
+        out, err = future.result()
+        if proc.returncode:
+            raise RuntimeError(f"python -m atlas.{module} failed:\n{err.decode(errors='replace')}")
+        return out
+    return payload.set_result, result

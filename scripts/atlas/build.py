@@ -8,6 +8,7 @@ generated is written into `docs/`); the CLI writes them to a folder or runs the 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -84,8 +85,16 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     With `remember` (`mkdocs serve`, which calls it after every edit), parsed files and paper
     pages whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
-    atlas, problems = load_atlas(data_dir, remember)
-    similar = related_papers_started(atlas, background=not remember)  # in a second process for a large atlas
+    # A large atlas computes similarities in a second process, started before the data is read.
+    early = len(list((data_dir / "papers").glob("*.yml"))) >= background.FROM and not remember
+    send, result = background.started("related") if early else (None, None)
+    try:
+        atlas, problems = load_atlas(data_dir, remember)
+    except BaseException:
+        if send:
+            send(b"{}")  # the process answers and ends; its thread too
+        raise
+    similar = related_papers_started(atlas, send, result)
     papers = list(atlas.papers.values())
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
@@ -116,7 +125,11 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
                  for pid in graphviews.overflowing(index, atlas))
     files["downloads/graph.json"] = _json_bytes(graph)
     # A large atlas's GraphML is written from graph.json by a second process while the pages render.
-    written = background.started("graphdata", files["downloads/graph.json"]) if len(papers) >= background.FROM else lambda: graphml(graph)
+    if len(papers) >= background.FROM:
+        send_graph, written = background.started("graphdata")
+        send_graph(files["downloads/graph.json"])
+    else:
+        written = functools.partial(graphml, graph)
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
     for p in papers:
@@ -135,7 +148,7 @@ def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:
     """Make `out_dir` hold exactly `files`: a file whose bytes are unchanged is not touched (its
     modification time tells `mkdocs serve --dirty` it needs no rendering), a changed one is
     replaced whole (written beside it, then renamed), and a file no longer generated is removed.
-    (Plain os paths: at 10,000 papers, 20,000 files, pathlib's objects cost seconds.)"""
+    Plain os paths: for 20,000 files (10,000 papers), pathlib's objects cost seconds."""
     out = os.path.realpath(out_dir)
     wanted, made = set(), set()
     for rel, content in files.items():

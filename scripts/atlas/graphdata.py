@@ -22,8 +22,7 @@ from .related import related_edges
 
 def layout(atlas: Atlas) -> dict[str, tuple[int, int]]:
     """Positions (layout.py) from the links the map opens with: the atlas graph's, not `related`.
-    The last result is remembered by its inputs: an edit that leaves the links alone (a title,
-    an abstract) keeps the map as it was, at once (`mkdocs serve`)."""
+    Remembered by its inputs: an edit that leaves the links alone keeps the map, at once."""
     papers = atlas.papers.values()
     return dict(remembered_layout(tuple((t.id, t.parent) for t in atlas.topics.values()), tuple(sorted(atlas.graph)),
                         tuple(sorted(atlas.graph.edges())), tuple(sorted((f"paper:{p.id}", p.topics[0]) for p in papers if p.topics)),

@@ -19,8 +19,10 @@ import json
 import sys
 from collections.abc import Callable
 
-from .background import FROM, started
-from .model import Atlas
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # not imported: the second process starts faster without networkx
+    from .model import Atlas
 
 TOP_N = 5
 # Pairs scoring below this are not listed or drawn. Chosen from the atlas's own data: among the
@@ -51,15 +53,15 @@ def related_papers(atlas: Atlas, n: int = TOP_N, min_score: float = MIN_SCORE) -
     return similar(texts(atlas), n, min_score)
 
 
-def related_papers_started(atlas: Atlas, background: bool = True) -> Callable[[], dict[str, list[tuple[str, float]]]]:
-    """Start `related_papers(atlas)`; return the function that waits for its result. A large
-    atlas's is computed by `python -m atlas.related` (background.py; the texts in and the
-    result out as JSON), unless `background` is false (`mkdocs serve`, whose process has
-    imported scikit-learn once and remembers the last result by its texts)."""
-    if not background or len(atlas.papers) < FROM:
+def related_papers_started(atlas: Atlas, send: Callable | None = None, result: Callable | None = None) -> Callable[[], dict]:
+    """Start `related_papers(atlas)`; return the function that waits for its result. Given the
+    ends of a `python -m atlas.related` started early (background.py: a large atlas, not under
+    `mkdocs serve`), the texts go to it as JSON; otherwise it is computed here, and the last
+    result is remembered by its texts."""
+    if send is None or result is None:
         return functools.partial(_remembered, tuple(sorted(texts(atlas).items())))
-    output = started("related", json.dumps(texts(atlas)).encode())
-    return lambda: {pid: [tuple(pair) for pair in pairs] for pid, pairs in json.loads(output()).items()}
+    send(json.dumps(texts(atlas)).encode())
+    return lambda: {pid: [tuple(pair) for pair in pairs] for pid, pairs in json.loads(result()).items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,5 +106,6 @@ def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[st
     ]
 
 
-if __name__ == "__main__":  # the second process of related_papers_started
+if __name__ == "__main__":  # background.py: started before the texts exist, it imports scikit-learn meanwhile
+    import sklearn.feature_extraction.text  # noqa: F401
     json.dump(similar(json.load(sys.stdin)), sys.stdout)
