@@ -161,16 +161,21 @@ def unremembered_layout():
 
 def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch, unremembered_layout):
     """Above WHOLE nodes FA2 runs on blocks of at most BLOCK nodes, so its O(n^2) arrays stay
-    small at 10,000 papers; each block is set down around its topic, none over another."""
+    small at 10,000 papers; each block is set down around its topic, none over another. FA2's
+    result depends on the order of its nodes, so a block's go in sorted (its topic first), never
+    in the order of a set of names, which changes with each process's string hashing: at 1,000
+    papers that moved a node by a pixel from one build to the next."""
     atlas, _ = real
-    runs = []
+    orders = []
     fa2 = nx.forceatlas2_layout
-    monkeypatch.setattr(layout.nx, "forceatlas2_layout", lambda g, *a, **k: runs.append(len(g)) or fa2(g, *a, **k))
+    monkeypatch.setattr(layout.nx, "forceatlas2_layout", lambda g, *a, **k: orders.append(list(g)) or fa2(g, *a, **k))
     monkeypatch.setattr(layout, "WHOLE", 50)
     monkeypatch.setattr(layout, "BLOCK", 25)
     pos = graphdata.layout(atlas)
+    runs = [len(o) for o in orders]
     assert len(pos) == atlas.graph.number_of_nodes() and sum(runs) == len(pos)
-    assert max(runs) <= 25 and len(runs) >= len(atlas.topics)
+    assert max(runs) == 25 and len(runs) >= len(atlas.topics)
+    assert all(o == sorted(o, key=lambda n: (not n.startswith("topic:"), n)) for o in orders)
     xy = np.array(list(pos.values()), dtype=float)
     dist = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1)) + np.eye(len(xy)) * 1e9
     assert dist.min() >= layout.MIN_GAP
@@ -179,21 +184,6 @@ def test_a_large_graph_is_laid_out_in_blocks_around_its_topics(real, monkeypatch
     first = [p for p in atlas.papers.values() if sum(q.topics[0] == p.topics[0] for q in atlas.papers.values()) <= 24]
     near = sum(1 for p in first if min(topics, key=lambda t: np.hypot(*np.subtract(pos[t], pos[f"paper:{p.id}"]))) == f"topic:{p.topics[0]}")
     assert near >= 0.9 * len(first), (near, len(first))
-
-
-def test_each_block_is_laid_out_in_a_fixed_node_order(real, monkeypatch, unremembered_layout):
-    """FA2's result depends on the order of its nodes, so a block's nodes go in sorted (its topic
-    first), never in the order of a set of names, which changes with each process's string
-    hashing: at 1,000 papers that moved a node by a pixel from one build to the next."""
-    atlas, _ = real
-    orders = []
-    fa2 = nx.forceatlas2_layout
-    monkeypatch.setattr(layout.nx, "forceatlas2_layout", lambda g, *a, **k: orders.append(list(g)) or fa2(g, *a, **k))
-    monkeypatch.setattr(layout, "WHOLE", 50)
-    monkeypatch.setattr(layout, "BLOCK", 25)
-    graphdata.layout(atlas)
-    assert len(orders) > 10 and max(map(len, orders)) == 25
-    assert all(o == sorted(o, key=lambda n: (not n.startswith("topic:"), n)) for o in orders)
 
 
 def test_the_topic_overview_counts_links_between_topics():
