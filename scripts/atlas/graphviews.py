@@ -131,9 +131,9 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
 
     A star: only the paper's own links. Links among its neighbours belong to their pages (and
     to the Graph page); drawing them here would make a page's size and build time grow with
-    its neighbours' degrees, not its own. The page carries it once, as its text twin, from
-    which atlas-graph.js draws it (the paper in the centre, its neighbours on a ring in the
-    order the twin's lists of links first name them), so the view has no positions.
+    its neighbours' degrees, not its own. atlas-graph.js draws it from the JSON file beside
+    the page (the paper in the centre, its neighbours on a ring in the order its links first
+    name them), and the page lists it as its text twin, so the view has no positions.
     Its related links are its own top 5: similarity is symmetric, so a paper whose top 5
     names this one adds no information (it is drawn only if it is here for another reason,
     and without that link). Of the papers that only link to it, the newest PAPER_VIEW_MAX_INCOMING are kept:

@@ -18,7 +18,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # not imported: the second process starts faster without networkx
