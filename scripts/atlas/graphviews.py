@@ -43,9 +43,7 @@ SPOKE_TYPES = ("topic", "mentions")
 
 def global_default_types(papers: int) -> tuple[str, ...]:
     """The edge types ticked when the Graph page opens on the full map of `papers` papers."""
-    if papers < SPOKES_HIDDEN_FROM:
-        return GLOBAL_DEFAULT_TYPES
-    return tuple(t for t in GLOBAL_DEFAULT_TYPES if t not in SPOKE_TYPES)
+    return tuple(t for t in GLOBAL_DEFAULT_TYPES if papers < SPOKES_HIDDEN_FROM or t not in SPOKE_TYPES)
 # A topic graph draws at most this many of the topic's papers, the newest: a topic of a large
 # atlas holds thousands, and at 150 the picture was a hairball and the page half a megabyte of
 # data and text (the full map has them all).

@@ -57,15 +57,12 @@ def papers_with(atlas: Atlas, kind: str, value: str) -> list[Paper]:
 def _facet_members(atlas: Atlas) -> dict[tuple[str, str], list[Paper]]:
     """(kind, value) -> its papers, newest first: one pass over the papers, once per build
     (not a scan of every paper for every facet value)."""
-    cache = atlas.__dict__.get("_facet_members")
-    if cache is None:
-        cache = {}
-        for p in atlas.by_date:
-            for kind in KINDS:
-                for v in values_of(p, kind):
-                    cache.setdefault((kind, v), []).append(p)
-        atlas.__dict__["_facet_members"] = cache
-    return cache
+    if "_facet_members" not in atlas.__dict__:
+        members = atlas.__dict__["_facet_members"] = {}
+        for p, kind in itertools.product(atlas.by_date, KINDS):
+            for v in values_of(p, kind):
+                members.setdefault((kind, v), []).append(p)
+    return atlas.__dict__["_facet_members"]
 
 
 def top_level(atlas: Atlas) -> list[str]:

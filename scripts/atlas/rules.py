@@ -89,12 +89,6 @@ def replace_block(text: str, body: str) -> str:
     return pattern.sub(lambda _: f"{START}\n{body}\n{END}", text, count=1)
 
 
-def stale(root: Path = ROOT) -> list[str]:
-    """Documents whose rules block differs from RULES."""
-    texts = {rel: (root / rel).read_text(encoding="utf-8") for rel in DOCS}
-    return [rel for rel, text in texts.items() if replace_block(text, block(rel)) != text]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m atlas.rules")
     ap.add_argument("--write", action="store_true", help="update the rules block of " + " and ".join(DOCS))
