@@ -132,16 +132,15 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
         written = functools.partial(graphml, graph)
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
+    templates = [(t.name, t.stat().st_mtime_ns) for t in sorted(render.TEMPLATES.iterdir())]
+    cache = render.paper_pages(repr((atlas.topics, atlas.facets, templates))) if remember else None
     for p in papers:
-        page, star = render.render_paper(atlas, p, index, repo_url, _PAPER_PAGES if remember else None)
+        page, star = render.render_paper(atlas, p, index, repo_url, cache)
         files[f"papers/{p.id}.md"] = page.encode("utf-8")
         files[render.star_path(p.id)] = _json_bytes(star)
     files["downloads/graph.graphml"] = written()
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)
-
-
-_PAPER_PAGES: dict[str, tuple[str, dict]] = {}
 
 
 def sync_tree(files: dict[str, bytes], out_dir: Path) -> None:

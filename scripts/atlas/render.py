@@ -176,7 +176,7 @@ FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardwar
 def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None,
                  cache: dict[str, tuple[str, dict]] | None = None) -> tuple[str, dict]:
     """One paper's page, and its local graph (`star_data`), which the page fetches from
-    `papers/<id>/graph.json` beside it. With `cache` (under `mkdocs serve`), a page whose values
+    `papers/<id>/graph.json` beside it. With `cache` (`paper_pages`, under `mkdocs serve`), a page whose values
     are unchanged is taken from it: the page is a function of the values below, the registries it
     names and the templates, so an edit renders again only the pages whose values it changed."""
     src = f"papers/{paper.id}.md"
@@ -187,7 +187,7 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
                mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
                cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
                cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])))
-    key = cache is not None and repr((ctx, atlas.topics, atlas.facets, [(t.name, t.stat().st_mtime_ns) for t in sorted(TEMPLATES.iterdir())]))
+    key = cache is not None and repr(ctx)
     if key and key in cache:
         return cache[key]
     page = environment().get_template("paper.md.j2").render(
@@ -201,6 +201,12 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
             cache.clear()
         cache[key] = result
     return result
+
+
+@lru_cache(maxsize=1)
+def paper_pages(registries_and_templates: str) -> dict[str, tuple[str, dict]]:
+    """`render_paper`'s cache while the registries and templates stay as they are (their repr and times)."""
+    return {}
 
 
 def star_path(pid: str) -> str:
