@@ -25,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
@@ -90,6 +91,9 @@ def on_files(files: Files, config) -> Files:
 def on_env(env, config, files: Files):
     State.order = [f.page.url for f in files.documentation_pages() if f.page is not None]
     State.rendered = set()
+    if State.serving:  # each rebuild has a new theme environment: its compiled templates are kept in files
+        (cache := Path(config["docs_dir"]).parent / ".cache" / "templates").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
     return env
 
 
