@@ -112,6 +112,13 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files["javascripts/atlas-vocabulary.json"] = _json_bytes(graphviews.VOCABULARY)
     # The graph artifact: every graph view on a page is cut out of it.
     graph = graph_data(atlas, similar)
+    files["downloads/graph.json"] = _json_bytes(graph)
+    # A large atlas's GraphML is written from graph.json by a second process while the pages render.
+    if len(papers) >= background.FROM:
+        send_graph, written = background.started("graphdata")
+        send_graph(files["downloads/graph.json"])
+    else:
+        written = functools.partial(graphml, graph)
     index = graphviews.GraphIndex(graph)
     overview = overview_data(atlas, graph)
     files["downloads/graph-overview.json"] = _json_bytes(overview)
@@ -123,13 +130,6 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
     files.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
                  for pid in graphviews.overflowing(index, atlas))
-    files["downloads/graph.json"] = _json_bytes(graph)
-    # A large atlas's GraphML is written from graph.json by a second process while the pages render.
-    if len(papers) >= background.FROM:
-        send_graph, written = background.started("graphdata")
-        send_graph(files["downloads/graph.json"])
-    else:
-        written = functools.partial(graphml, graph)
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
     templates = [(t.name, t.stat().st_mtime_ns) for t in sorted(render.TEMPLATES.iterdir())]
