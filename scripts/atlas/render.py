@@ -135,13 +135,7 @@ class Links:
 
 
 def _render(name: str, src: str, **ctx: Any) -> str:
-    links = Links(src)
-    if "atlas" in ctx:
-        atlas = ctx["atlas"]
-        item, chip = _macro("_macros.j2", "paper_item"), _macro("_macros.j2", "topic_chip")
-        ctx.setdefault("item", lambda p: item(p, links, atlas))
-        ctx.setdefault("chip", lambda tid: chip(tid, links, atlas))
-    return environment().get_template(name).render(links=links, src=src, **ctx)
+    return environment().get_template(name).render(links=Links(src), src=src, **ctx)
 
 
 def _macro(template: str, name: str):
