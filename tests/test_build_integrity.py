@@ -174,10 +174,10 @@ def test_the_site_folder_is_world_readable(built):
 
 def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
     """`mkdocs serve` calls generate() again in the same process, where parsed files, related
-    papers, the layout and paper pages are remembered by their inputs: what it makes after an
-    edit must be exactly what a process that never saw the old data makes. Two edits: a title
-    (the links stay, so the layout is the remembered one) and a new paper filed under a topic
-    (a new node and link: a new layout)."""
+    papers, the layout, paper and topic pages are remembered by their inputs: what it makes after an
+    edit must be exactly what a process that never saw the old data makes. Two edits: a new paper
+    filed under a topic (a new node and link: a new layout), then two titles (the links stay, so the
+    layout is the remembered one), one of them shown on a topic page the paper is not filed under."""
     from atlas.build import generate
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
@@ -195,10 +195,14 @@ def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
     grown = generate(tmp_path / "data", remember=True).files
     assert grown == fresh("fresh-grown") and "papers/good-paper.md" in grown
     paper.write_text(text.replace('title: "QLoRA: ', 'title: "Edited QLoRA: ', 1), encoding="utf-8")
+    # Megatron-LM is not in the Communication topic, but that topic's page names it among its foundations.
+    cited = tmp_path / "data" / "papers" / "megatron-lm.yml"
+    cited.write_text(cited.read_text(encoding="utf-8").replace('title: "Megatron-LM: ', 'title: "Edited Megatron-LM: ', 1), encoding="utf-8")
     after = generate(tmp_path / "data", remember=True).files
     assert after == fresh("fresh")
     assert after["downloads/graph.json"] != grown["downloads/graph.json"]  # the new label, at the same place
     assert b"Edited QLoRA" in after["papers/qlora.md"] and after != before
+    assert b"Edited Megatron-LM" in after["topics/communication.md"] and b"Edited Megatron-LM" not in grown["topics/communication.md"]
 
 
 def test_bad_data_with_a_second_process_started_leaves_nothing_running(tmp_path, monkeypatch):

@@ -127,17 +127,19 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
         atlas, graph_url="../downloads/graph.json", graph=graph,
         overview_url="../downloads/graph-overview.json" if big else None,
         overview=overview if len(papers) >= TWIN_OVERVIEW_FROM else None).encode("utf-8")
-    files.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index).encode("utf-8")) for tid in atlas.topics)
+    templates = [(t.name, t.stat().st_mtime_ns) for t in sorted(render.TEMPLATES.iterdir())]
+    cache = render.page_cache(repr((atlas.topics, atlas.facets, templates))) if remember else None
+    files.update((f"topics/{tid}.md", render.render_topic(atlas, tid, index, cache).encode("utf-8")) for tid in atlas.topics)
     files.update((f"papers/{pid}/linked-from.md", render.render_linked_from(atlas, atlas.papers[pid], index).encode("utf-8"))
                  for pid in graphviews.overflowing(index, atlas))
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
-    templates = [(t.name, t.stat().st_mtime_ns) for t in sorted(render.TEMPLATES.iterdir())]
-    cache = render.paper_pages(repr((atlas.topics, atlas.facets, templates))) if remember else None
     for p in papers:
         page, star = render.render_paper(atlas, p, index, repo_url, cache)
         files[f"papers/{p.id}.md"] = page.encode("utf-8")
         files[render.star_path(p.id)] = _json_bytes(star)
+    if cache is not None and len(cache) > 4 * len(papers):
+        cache.clear()  # pages of many edits ago
     files["downloads/graph.graphml"] = written()
     files.update(_vendor_files())
     return Generated(atlas, dict(sorted(files.items())), problems)

@@ -8,10 +8,13 @@ values are escaped too, because Material prints `page.meta.title` and `descripti
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
+import pickle
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -168,9 +171,9 @@ FACET_ROWS = (("optimizes", "Optimises"), ("techniques", "Technique"), ("hardwar
 
 
 def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_url: str | None = None,
-                 cache: dict[str, tuple[str, dict]] | None = None) -> tuple[str, dict]:
+                 cache: dict[bytes, Any] | None = None) -> tuple[str, dict]:
     """One paper's page, and its local graph (`star_data`), which the page fetches from
-    `papers/<id>/graph.json` beside it. With `cache` (`paper_pages`, under `mkdocs serve`), a page whose values
+    `papers/<id>/graph.json` beside it. With `cache` (`page_cache`, under `mkdocs serve`), a page whose values
     are unchanged is taken from it: the page is a function of the values below, the registries it
     names and the templates, so an edit renders again only the pages whose values it changed."""
     src = f"papers/{paper.id}.md"
@@ -181,26 +184,27 @@ def render_paper(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex, repo_
                mentioned_papers=[atlas.papers[w] for w in paper.mentions if w in atlas.papers],
                cites=[(atlas.papers.get(c.target), atlas.external.get(c.target), c.ref) for c in paper.cites],
                cited_by=atlas.citing.get(paper.id, [])[:CITED_BY_SHOWN], cited_by_total=len(atlas.citing.get(paper.id, [])))
-    key = cache is not None and repr(ctx)
-    if key and key in cache:
-        return cache[key]
-    page = environment().get_template("paper.md.j2").render(
+    return remembered(cache, ctx, lambda: (environment().get_template("paper.md.j2").render(
         atlas=atlas, links=links, links_out=paper_links(paper), bibtex=bibtex(paper),
         report_url=report_url(repo_url, paper), groups=graphviews.twin(view, always=("cites", "related")),
         facet_rows=FACET_ROWS, star_url=links.to(star_path(paper.id)),
-        linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None, **ctx)
-    result = page, star_data(view)
-    if key:
-        if len(cache) > 4 * len(atlas.papers):
-            cache.clear()
-        cache[key] = result
-    return result
+        linked_from_url=links.to(f"papers/{paper.id}/linked-from.md") if view["omitted"] else None, **ctx), star_data(view)))
 
 
 @lru_cache(maxsize=1)
-def paper_pages(registries_and_templates: str) -> dict[str, tuple[str, dict]]:
-    """`render_paper`'s cache while the registries and templates stay as they are (their repr and times)."""
+def page_cache(registries_and_templates: str) -> dict[bytes, Any]:
+    """The pages `remembered` under `mkdocs serve` while the registries and templates stay as they are (their repr and times)."""
     return {}
+
+
+def remembered(cache: dict[bytes, Any] | None, values: Any, make: Callable[[], Any]) -> Any:
+    """`make()`, or with `cache` (`page_cache`) what it made for equal `values` (by their pickle's digest) in an earlier build."""
+    if cache is None:
+        return make()
+    key = hashlib.blake2b(pickle.dumps(values, protocol=5)).digest()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
 def star_path(pid: str) -> str:
@@ -235,19 +239,21 @@ def render_linked_from(atlas: Atlas, paper: Paper, graph: graphviews.GraphIndex)
                                        focus_name="this paper"))
 
 
-def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex) -> str:
+def render_topic(atlas: Atlas, topic_id: str, graph: graphviews.GraphIndex, cache: dict[bytes, Any] | None = None) -> str:
+    """A topic's page; with `cache` as `render_paper`'s, keyed also by what else it shows: subtopics' counts, foundations' works."""
     from .render_facets import topic_context  # reading path, comparison table, feed
 
     topic = atlas.topics[topic_id]
     view = graphviews.topic_view(graph, atlas, topic_id)
     papers = atlas.papers_in(topic_id)
-    return _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, topic=topic,
-                   papers=papers, view=view, twin=graphviews.twin(view),
-                   graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
-                   foundations=foundations(atlas, papers), recorded_here=sum(1 for p in papers if p.references_recorded),
-                   most_cited=sorted(((p, atlas.citation_counts[p.id]) for p in papers if p.id in atlas.citation_counts),
-                                     key=lambda pc: (-pc[1], pc[0].sort_key))[:TOPIC_LIST_MAX],
-                   **topic_context(atlas, topic_id))
+    ctx = dict(topic=topic, papers=papers, view=view, twin=graphviews.twin(view),
+               graph_papers=min(len(papers), graphviews.TOPIC_VIEW_MAX_PAPERS),
+               foundations=foundations(atlas, papers), recorded_here=sum(1 for p in papers if p.references_recorded),
+               most_cited=sorted(((p, atlas.citation_counts[p.id]) for p in papers if p.id in atlas.citation_counts),
+                                 key=lambda pc: (-pc[1], pc[0].sort_key))[:TOPIC_LIST_MAX],
+               **topic_context(atlas, topic_id))
+    shown = (ctx, [len(atlas.papers_in(s)) for s in topic.children], [atlas.papers.get(w) or atlas.external.get(w) for w, _, _ in ctx["foundations"]])
+    return remembered(cache, shown, lambda: _render("topic.md.j2", f"topics/{topic_id}.md", atlas=atlas, **ctx))
 
 
 # A topic page lists at most this many foundations and most-cited papers.
