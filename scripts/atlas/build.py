@@ -82,8 +82,8 @@ def _json_bytes(value) -> bytes:
 
 def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None, remember: bool = False) -> Generated:
     """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links.
-    With `remember` (`mkdocs serve`, which calls it after every edit), parsed files and paper
-    pages whose inputs did not change are taken from the previous call's."""
+    With `remember` (`mkdocs serve`, which calls it after every edit), parsed files, paper and
+    topic pages (`render.remembered`) whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
     # A large atlas computes similarities in a second process, started before the data is read.
     early = len(list((data_dir / "papers").glob("*.yml"))) >= background.FROM and not remember
