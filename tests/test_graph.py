@@ -126,6 +126,23 @@ def test_related_papers_computed_in_a_second_process_are_the_same(atlas):
 
     send, result = background.started("related")
     assert related.related_papers_started(atlas, send, result)() == related.related_papers(atlas)
+    # Given the data folder, it reads the texts itself while the build reads the data: the same result.
+    send, result = background.started("related", str(DATA))
+    assert related.related_papers_started(atlas, send, result)() == related.related_papers(atlas)
+
+
+def test_related_papers_of_a_second_process_follow_the_builds_texts_not_its_own_read(atlas):
+    """What the second process read from the files is a guess: where the build's texts differ
+    (here one abstract, as if the file had changed meanwhile), the build's are used."""
+    from dataclasses import replace
+
+    from atlas import background, related
+
+    first, second = sorted(atlas.papers)[:2]
+    changed = replace(atlas, papers={**atlas.papers, first: replace(atlas.papers[first], abstract=atlas.papers[second].abstract)})
+    send, result = background.started("related", str(DATA))
+    assert related.related_papers_started(changed, send, result)() == related.related_papers(changed)
+    assert related.related_papers(changed) != related.related_papers(atlas)
 
 
 def test_related_ties_are_ranked_by_id_and_unrelated_papers_are_left_out(atlas):

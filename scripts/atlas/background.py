@@ -20,12 +20,12 @@ from pathlib import Path
 FROM = 500
 
 
-def started(module: str) -> tuple[Callable[[bytes], None], Callable[[], bytes]]:
-    """Start `python -m atlas.<module>` now (its imports overlap the caller's work). Return
+def started(module: str, *args: str) -> tuple[Callable[[bytes], None], Callable[[], bytes]]:
+    """Start `python -m atlas.<module> *args` now (its imports overlap the caller's work). Return
     `send(payload)`, its stdin, to be called once even on failure (a thread waits for it), and
     `result()`, which waits for its stdout (or raises with its stderr)."""
     path = os.pathsep.join(filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")]))
-    proc = subprocess.Popen([sys.executable, "-m", f"atlas.{module}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", f"atlas.{module}", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
     payload: Future[bytes] = Future()
     pool = ThreadPoolExecutor(max_workers=1)  # a thread that only feeds the process and waits

@@ -87,7 +87,7 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     data_dir = Path(data_dir)
     # A large atlas computes similarities in a second process, started before the data is read.
     early = len(list((data_dir / "papers").glob("*.yml"))) >= background.FROM and not remember
-    send, result = background.started("related") if early else (None, None)
+    send, result = background.started("related", str(data_dir)) if early else (None, None)
     try:
         atlas, problems = load_atlas(data_dir, remember)
     except BaseException:

@@ -142,11 +142,7 @@ def _describe(value: Any) -> str:
         return json.dumps(shown, ensure_ascii=False)
     if isinstance(value, (int, float)):  # bool too
         return f"the number {value}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return repr(value)
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else repr(value)
 
 
 _TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping"}

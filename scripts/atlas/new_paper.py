@@ -172,9 +172,7 @@ def external_with_arxiv(data_dir: Path, arxiv_id: str) -> str | None:
 
 def _scalar(text: str) -> str:
     """A YAML scalar for one line of text: plain when that is unambiguous, else double-quoted."""
-    if _PLAIN.match(text) and ": " not in text and " #" not in text:
-        return text
-    return json.dumps(text, ensure_ascii=False)
+    return text if _PLAIN.match(text) and ": " not in text and " #" not in text else json.dumps(text, ensure_ascii=False)
 
 
 def fold_lines(text: str, width: int = 96, indent: str = "  ") -> list[str]:

@@ -18,7 +18,10 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import yaml
 
 if TYPE_CHECKING:  # not imported: the second process starts faster without networkx
     from .model import Atlas
@@ -37,8 +40,7 @@ def tfidf_matrix(texts: list[str]):
     """One L2-normalised TF-IDF row per text (a scipy CSR matrix)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode")
-    return vectorizer.fit_transform(texts)
+    return TfidfVectorizer(stop_words="english", sublinear_tf=True, strip_accents="unicode").fit_transform(texts)
 
 
 def texts(atlas: Atlas) -> dict[str, str]:
@@ -54,9 +56,9 @@ def related_papers(atlas: Atlas, n: int = TOP_N, min_score: float = MIN_SCORE) -
 
 def related_papers_started(atlas: Atlas, send: Callable | None = None, result: Callable | None = None) -> Callable[[], dict]:
     """Start `related_papers(atlas)`; return the function that waits for its result. Given the
-    ends of a `python -m atlas.related` started early (background.py: a large atlas, not under
-    `mkdocs serve`), the texts go to it as JSON; otherwise it is computed here, and the last
-    result is remembered by its texts."""
+    ends of a `python -m atlas.related DATA_DIR` started early (background.py: a large atlas, not
+    under `mkdocs serve`), the texts go to it as JSON, to confirm its `early_texts` or be used
+    instead; otherwise it is computed here, and the last result is remembered by its texts."""
     if send is None or result is None:
         return functools.partial(_remembered, tuple(sorted(texts(atlas).items())))
     send(json.dumps(texts(atlas)).encode())
@@ -78,13 +80,17 @@ def similar(texts: dict[str, str], n: int = TOP_N, min_score: float = MIN_SCORE)
         return out
     matrix = tfidf_matrix([texts[i] for i in ids])
     k = min(n, len(ids) - 1)
+    transposed = matrix.T.tocsr()  # once, not for every chunk
     for lo in range(0, len(ids), CHUNK):
-        block = np.round((matrix[lo:lo + CHUNK] @ matrix.T).toarray(), DECIMALS)
+        block = (matrix[lo:lo + CHUNK] @ transposed).toarray()
+        np.round(block, DECIMALS, out=block)
         block[np.arange(len(block)), np.arange(lo, lo + len(block))] = 0.0  # not its own neighbour
         # Each row's k-th best score; every column scoring at least that is a candidate (ties
         # included), and the candidates sorted best first, ties by id (the column order), give
         # exactly the first k of a full stable sort of the row.
-        kth = -np.partition(-block, k - 1, axis=1)[:, k - 1]
+        best = -block
+        best.partition(k - 1, axis=1)  # in place: np.partition would copy it once more
+        kth = -best[:, k - 1]
         for r, scores in enumerate(block):
             cand = np.flatnonzero(scores >= max(kth[r], min_score, np.nextafter(0, 1)))
             for c in cand[np.argsort(-scores[cand], kind="stable")][:n]:
@@ -105,6 +111,18 @@ def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[st
     ]
 
 
-if __name__ == "__main__":  # background.py: started before the texts exist, it imports scikit-learn meanwhile
-    import sklearn.feature_extraction.text  # noqa: F401
-    json.dump(similar(json.load(sys.stdin)), sys.stdout)
+def early_texts(data_dir: str) -> dict[str, str]:
+    """`texts` as the data folder's files give them, read by YAML's plain loader without any check
+    (empty if that fails): a guess, which the build's checked texts confirm or replace."""
+    try:
+        docs = [yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader) for p in sorted(Path(data_dir).glob("papers/*.yml"))]
+        return {d["id"]: f"{d['title']}\n{d['abstract'].strip()}" for d in docs}
+    except Exception:
+        return {}
+
+
+if __name__ == "__main__":  # background.py: started before the build reads the data, on the other core
+    guess = early_texts(sys.argv[1]) if len(sys.argv) > 1 else {}
+    early = similar(guess) if guess else None
+    given = json.load(sys.stdin)
+    json.dump(early if given == guess else similar(given), sys.stdout)

@@ -73,9 +73,7 @@ def json_script(value: Any) -> Markup:
 
 def excerpt(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 # BibTeX counts every brace, escaped or not (`\}` would close a field early), so braces from

@@ -102,16 +102,11 @@ def browse_rows(atlas: Atlas, limit: int | None = None) -> list[dict[str, Any]]:
         topic_ids = sorted({*p.topics, *(atlas.topics[t].root for t in p.topics)}, key=order.__getitem__)
         cells = {k: facet_cell(atlas, p, k) for k in KINDS}
         rows.append({
-            "paper": p,
-            "topic_ids": topic_ids,
-            "topics": " ".join(topic_ids),
-            "date": p.published.isoformat() if p.published else "",
-            "year": p.year if p.year else "none",
-            "title": p.title.lower(),
-            "upvotes": p.upvotes if p.upvotes is not None else "",
+            "paper": p, "topic_ids": topic_ids, "topics": " ".join(topic_ids),
+            "date": p.published.isoformat() if p.published else "", "year": p.year if p.year else "none",
+            "title": p.title.lower(), "upvotes": p.upvotes if p.upvotes is not None else "",
             "text": " ".join([p.title, *p.authors]).lower(),
-            "ids": {k: " ".join(v for v, _ in cells[k]) for k in KINDS},
-            **cells,
+            "ids": {k: " ".join(v for v, _ in cells[k]) for k in KINDS}, **cells,
         })
     return rows
 
@@ -356,13 +351,10 @@ def outputs(atlas: Atlas, site_url: str) -> dict[str, bytes]:
         "timeline.md": render_timeline(atlas),
         "exports.md": render_exports_page(atlas),
     }
-    for kind in KINDS:
-        for value in atlas.facets.get(kind, {}):
-            pages[facet_src(kind, value)] = render_facet_value(atlas, kind, value)
+    pages.update((facet_src(k, v), render_facet_value(atlas, k, v)) for k in KINDS for v in atlas.facets.get(k, {}))
     files = {path: text.encode("utf-8") for path, text in pages.items()}
     files["downloads/timeline.svg"] = timeline_svg(atlas)
-    for t in [None, *top_level(atlas)]:
-        files[feed_path(t)] = atom_feed(atlas, t, site_url)
+    files.update((feed_path(t), atom_feed(atlas, t, site_url)) for t in [None, *top_level(atlas)])
     files["downloads/papers.json"] = render_csl_json(atlas).encode("utf-8")
     files["downloads/papers.ris"] = render_ris(atlas).encode("utf-8")
     return files
