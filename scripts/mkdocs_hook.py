@@ -109,9 +109,8 @@ def on_page_context(context, page, config, nav):
 
 
 def on_page_content(html: str, page, config, files):
-    """MkDocs keeps every page's Markdown until the whole build ends, though once the page is
-    HTML only its emptiness is asked (page.title is None while it is None): keep an empty one
-    (at 10,000 papers, a fifth of a gigabyte)."""
+    """MkDocs keeps every page's Markdown to the build's end, though once it is HTML only its emptiness
+    is asked (page.title is None while it is None): keep an empty one (a fifth of a GB at 10,000 papers)."""
     page.markdown = ""
     return html
 

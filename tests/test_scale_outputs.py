@@ -67,6 +67,18 @@ def test_a_large_atlas_writes_the_same_graphml_in_its_second_process(graph):
     assert result() == graphml(graph)
 
 
+def test_a_second_process_that_fails_is_reported_with_its_errors_even_if_it_ended_before_its_input():
+    import time
+
+    from atlas import background
+
+    send, result = background.started("no_such_module")
+    time.sleep(2)  # long enough for Python to give up on the module
+    send(b"{}")
+    with pytest.raises(RuntimeError, match="python -m atlas.no_such_module failed:\n.*No module named atlas.no_such_module"):
+        result()
+
+
 HOSTILE = ['<script>alert("x")</script> & co', "tab\there, line\nbreak", "]]> 'quotes' \"too\"",
            "Æsir für 大模型 👩\u200d🔬", "&amp; stays &amp;", "  spaced  "]
 

@@ -324,10 +324,7 @@ def load(data_dir: Path, root: Path | None = None, remember: bool = False) -> tu
     root = root or data_dir.parent
 
     def rel(p: Path) -> str:
-        try:
-            return p.relative_to(root).as_posix()
-        except ValueError:
-            return p.as_posix()
+        return (p.relative_to(root) if p.is_relative_to(root) else p).as_posix()
 
     validators = validators_for(load_schemas(data_dir))
     problems: list[Problem] = []

@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import background
 from .layout import dot_size, force_layout
 from .model import Atlas
 from .related import related_edges
@@ -144,4 +145,4 @@ def overview_data(atlas: Atlas, graph: dict[str, Any] | None = None) -> dict[str
 
 
 if __name__ == "__main__":  # background.py: graph.json in, GraphML out
-    sys.stdout.buffer.write(graphml(json.load(sys.stdin)))
+    sys.stdout.buffer.write(graphml(json.loads(background.received())))

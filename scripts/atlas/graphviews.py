@@ -127,15 +127,12 @@ def _incoming(graph: GraphIndex, centre: str) -> tuple[set[str], set[str], list[
 def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
     """The paper, what it cites, what cites it, its curated relations (both ways), its most related.
 
-    A star: only the paper's own links. Links among its neighbours belong to their pages (and
-    to the Graph page); drawing them here would make a page's size and build time grow with
-    its neighbours' degrees, not its own. atlas-graph.js draws it from the JSON file beside
-    the page (the paper in the centre, its neighbours on a ring in the order its links first
-    name them), and the page lists it as its text twin, so the view has no positions.
-    Its related links are its own top 5: similarity is symmetric, so a paper whose top 5
-    names this one adds no information (it is drawn only if it is here for another reason,
-    and without that link). Of the papers that only link to it, the newest PAPER_VIEW_MAX_INCOMING are kept:
-    `linking` counts all of them and `omitted` those left out.
+    A star: only the paper's own links, so a page's size and build time grow with its own degree, not
+    its neighbours' (links among them are on their pages and the Graph page). atlas-graph.js draws it
+    from the JSON file beside the page, the paper in the centre and its neighbours on a ring in the
+    order its links first name them, so the view has no positions. Its related links are its own top 5
+    (similarity is symmetric: another paper's top 5 naming it adds nothing). Of the papers that only
+    link to it, the newest PAPER_VIEW_MAX_INCOMING are kept: `linking` counts all, `omitted` those left out.
     """
     centre = f"paper:{pid}"
     outgoing, incoming, _ = _incoming(graph, centre)
@@ -151,12 +148,8 @@ def paper_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
 
 def overflowing(graph: GraphIndex, atlas: Atlas) -> list[str]:
     """The papers whose pages leave out some of the papers linking to them (see paper_view)."""
-    out = []
-    for pid in atlas.papers:
-        outgoing, incoming, _ = _incoming(graph, f"paper:{pid}")
-        if len(incoming - outgoing) > PAPER_VIEW_MAX_INCOMING:
-            out.append(pid)
-    return out
+    return [pid for pid in atlas.papers
+            if len((ends := _incoming(graph, f"paper:{pid}"))[1] - ends[0]) > PAPER_VIEW_MAX_INCOMING]
 
 
 def linked_from_view(graph: GraphIndex, atlas: Atlas, pid: str) -> dict[str, Any]:
@@ -177,9 +170,7 @@ def topic_view(graph: GraphIndex, atlas: Atlas, tid: str) -> dict[str, Any]:
     of the map as the Graph page does.
     """
     topic = atlas.topics[tid]
-    ids = [f"topic:{tid}", *(f"topic:{c}" for c in topic.children)]
-    if topic.parent:
-        ids.append(f"topic:{topic.parent}")
+    ids = [f"topic:{tid}", *(f"topic:{c}" for c in topic.children), *([f"topic:{topic.parent}"] if topic.parent else [])]
     ids += [f"paper:{p.id}" for p in atlas.papers_in(tid)[:TOPIC_VIEW_MAX_PAPERS]]
     keep = set(ids)
     nodes = [graph.nodes[nid] for nid in sorted(keep)]

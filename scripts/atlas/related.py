@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from . import background
+
 if TYPE_CHECKING:  # not imported: the second process starts faster without networkx
     from .model import Atlas
 
@@ -124,5 +126,5 @@ def early_texts(data_dir: str) -> dict[str, str]:
 if __name__ == "__main__":  # background.py: started before the build reads the data, on the other core
     guess = early_texts(sys.argv[1]) if len(sys.argv) > 1 else {}
     early = similar(guess) if guess else None
-    given = json.load(sys.stdin)
+    given = json.loads(background.received())
     json.dump(early if given == guess else similar(given), sys.stdout)
