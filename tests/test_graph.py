@@ -390,7 +390,7 @@ def test_hostile_text_in_a_graph_reaches_the_page_as_text(atlas):
     # What a browser reads back as the node's name (the twin's link text, the JSON's label) is the title, verbatim.
     line = page.split(f'data-node="{neighbour}"', 1)[1].split("</a>", 1)[0]
     assert html.unescape(line.split('">', 1)[1]) == evil
-    assert next(n["label"] for n in star["nodes"] if n["id"] == neighbour) == evil
+    assert next(n["label"] for n in json.loads(star)["nodes"] if n["id"] == neighbour) == evil
     assert "&lt;/script&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;amp; *x*" in page
 
 

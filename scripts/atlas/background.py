@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,15 +26,20 @@ FROM = 500
 
 def started(module: str, *args: str) -> tuple[Callable[[bytes], None], Callable[[], bytes]]:
     """Start `python -m atlas.<module> *args` now (its imports overlap the caller's work). Return
-    `send(payload)`, to be called once even on failure (the process waits for it), and
+    `send(payload)`, to be called once (`send(None)` stops the process), and
     `result()`, which waits for what the process printed (or raises with its errors)."""
-    folder = Path(tempfile.mkdtemp(prefix=f"atlas-{module}-"))
+    temporary = tempfile.TemporaryDirectory(prefix=f"atlas-{module}-")  # removed at the latest when forgotten
+    folder = Path(temporary.name)
     path = os.pathsep.join(filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")]))
     with open(folder / "out", "wb") as out, open(folder / "err", "wb") as err:
         proc = subprocess.Popen([sys.executable, "-m", f"atlas.{module}", *args], stdin=subprocess.PIPE, stdout=out,
                                 stderr=err, env={**os.environ, "PYTHONPATH": path})
 
-    def send(payload: bytes) -> None:
+    def send(payload: bytes | None) -> None:
+        if payload is None:  # not needed after all
+            proc.kill()
+            proc.communicate()  # its stdin closed, and its end awaited
+            return temporary.cleanup()
         (folder / "in").write_bytes(payload)
         with contextlib.suppress(BrokenPipeError):  # it has ended already: result() says how
             proc.stdin.write(str(folder / "in").encode())
@@ -47,7 +51,7 @@ def started(module: str, *args: str) -> tuple[Callable[[bytes], None], Callable[
                 raise RuntimeError(f"python -m atlas.{module} failed:\n{(folder / 'err').read_text(errors='replace')}")
             return (folder / "out").read_bytes()
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            temporary.cleanup()
     return send, result
 
 

@@ -73,13 +73,6 @@ def contribute_pages(data_dir: Path) -> dict[str, str]:
     }
 
 
-def _json_bytes(value) -> bytes:
-    """Compact JSON (no indent, no spaces): a fifth fewer bytes than indented JSON for the graph page
-    to fetch and parse, and without `indent` json.dumps runs its C encoder (2.5 x faster at 1,000
-    papers). Sorted keys keep it stable."""
-    return (json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
 def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None = None, remember: bool = False) -> Generated:
     """Every generated file. `repo_url` (mkdocs.yml's, from ATLAS_REPO_URL) adds "Report a problem" links.
     With `remember` (`mkdocs serve`, which calls it after every edit), parsed files, paper and
@@ -92,10 +85,12 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
         atlas, problems = load_atlas(data_dir, remember)
     except BaseException:
         if send:
-            send(b"{}")  # the process answers and ends; its thread too
+            send(None)  # stopped
         raise
     similar = related_papers_started(atlas, send, result)
     papers = list(atlas.papers.values())
+    # A large atlas's GraphML is written from graph.json by a second process (started now) while pages render.
+    send_graph, written = background.started("graphdata") if len(papers) >= background.FROM else (None, None)
     # Large atlases: the graph page opens on the topic-level overview (full map: ?map=full).
     big = len(papers) >= OVERVIEW_DEFAULT_FROM
     files = {path: text.encode("utf-8") for path, text in contribute_pages(data_dir).items()}
@@ -109,19 +104,17 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     files["performance.md"] = render.render_performance(rows).encode("utf-8")
     # The vocabularies (scripts/atlas/vocabulary.yml) for the stylesheet and for atlas-graph.js, which reads them beside itself.
     files["stylesheets/atlas-vocabulary.css"] = render.render_vocabulary_css().encode("utf-8")
-    files["javascripts/atlas-vocabulary.json"] = _json_bytes(graphviews.VOCABULARY)
+    files["javascripts/atlas-vocabulary.json"] = render.json_bytes(graphviews.VOCABULARY)
     # The graph artifact: every graph view on a page is cut out of it.
     graph = graph_data(atlas, similar)
-    files["downloads/graph.json"] = _json_bytes(graph)
-    # A large atlas's GraphML is written from graph.json by a second process while the pages render.
-    if len(papers) >= background.FROM:
-        send_graph, written = background.started("graphdata")
+    files["downloads/graph.json"] = render.json_bytes(graph)
+    if send_graph:
         send_graph(files["downloads/graph.json"])
     else:
         written = functools.partial(graphml, graph)
     index = graphviews.GraphIndex(graph)
     overview = overview_data(atlas, graph)
-    files["downloads/graph-overview.json"] = _json_bytes(overview)
+    files["downloads/graph-overview.json"] = render.json_bytes(overview)
 
     files["graph.md"] = render.render_graph_page(
         atlas, graph_url="../downloads/graph.json", graph=graph,
@@ -135,9 +128,8 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     # Each page is encoded as soon as it is rendered: holding every page as text and as bytes at
     # once would double the build's largest allocation.
     for p in papers:
-        page, star = render.render_paper(atlas, p, index, repo_url, cache)
+        page, files[render.star_path(p.id)] = render.render_paper(atlas, p, index, repo_url, cache)
         files[f"papers/{p.id}.md"] = page.encode("utf-8")
-        files[render.star_path(p.id)] = _json_bytes(star)
     if cache is not None and len(cache) > 4 * len(papers):
         cache.clear()  # pages of many edits ago
     files["downloads/graph.graphml"] = written()

@@ -55,12 +55,8 @@ def printable(text: str) -> str:
     Problems quote what a contributor wrote (a key, a file name); printed raw, an escape
     sequence or a bidirectional override in it would act on the terminal or the CI log.
     """
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d":
-            ch = f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-        out.append(ch)
-    return "".join(out)
+    return "".join((f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+                   if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\u200c\u200d" else ch for ch in text)
 
 
 class Doc:
