@@ -93,6 +93,21 @@ def test_a_second_process_no_longer_needed_is_stopped_and_leaves_no_files(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_similarity_process_reads_the_files_early_as_the_build_does_and_takes_only_text(tmp_path):
+    """Its early read (related.early_texts) happens before any check: like the build it reads no
+    symbolic link (here to /dev/zero, which never ends), and it takes a title only if it is text
+    (here one a chain of YAML aliases makes a list of 9**5 items)."""
+    from atlas.related import early_texts
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.yml").write_text('id: a\ntitle: "A"\nabstract: " Text. "\n', encoding="utf-8")
+    (papers / "zero.yml").symlink_to("/dev/zero")
+    chain = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}' if i else 'lol'] * 9)}]\n" for i in range(5))
+    (papers / "b.yml").write_text(f"id: b\n{chain}title: *l4\nabstract: x\n", encoding="utf-8")
+    assert early_texts(str(tmp_path)) == {"a": "A\nText."}
+
+
 HOSTILE = ['<script>alert("x")</script> & co', "tab\there, line\nbreak", "]]> 'quotes' \"too\"",
            "Æsir für 大模型 👩\u200d🔬", "&amp; stays &amp;", "  spaced  "]
 

@@ -24,7 +24,7 @@ from pathlib import Path
 FROM = 500
 
 
-def started(module: str, *args: str) -> tuple[Callable[[bytes], None], Callable[[], bytes]]:
+def started(module: str, *args: str) -> tuple[Callable[[bytes | None], None], Callable[[], bytes]]:
     """Start `python -m atlas.<module> *args` now (its imports overlap the caller's work). Return
     `send(payload)`, to be called once (`send(None)` stops the process), and
     `result()`, which waits for what the process printed (or raises with its errors)."""

@@ -267,7 +267,7 @@ def visible(ch: str) -> bool:
     return cat not in ("Cf", "Cc", "Zs", "Zl", "Zp") and not (0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
 
 
-def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
     # A pull request can add a symbolic link (to /etc/passwd, /dev/zero, a secret) as easily
     # as a file: only regular files are read, and only up to the size limit.
     try:
@@ -305,7 +305,7 @@ _parse_remembered = lru_cache(maxsize=1 << 15)(_parse)
 def _checked(path: Path, rel: str, kind: str, validators: dict[str, Any],
              remember: bool = False) -> tuple[Doc | None, list[Problem]]:
     """Read one data file and check it against its schema (and, for a paper, the YAML rules)."""
-    raw, problems = _read_bytes(path, rel)
+    raw, problems = read_bytes(path, rel)
     if raw is None:
         return None, problems
     doc, probs = (_parse_remembered if remember else _parse)(raw, rel)

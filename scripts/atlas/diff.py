@@ -55,10 +55,8 @@ def base_data(repo: Path, ref: str, dest: Path) -> Path | None:
     if archive.returncode != 0:
         raise DiffError(f"git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(dest, filter="data")
-        else:  # pragma: no cover - Python before 3.11.4
-            tar.extractall(dest)  # noqa: S202 - our own repository's archive
+        # Python 3.11.4 and later check each member (filter="data"); before, it is our own repository's archive.
+        tar.extractall(dest, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))  # noqa: S202
     return dest / "data"
 
 

@@ -114,11 +114,15 @@ def related_edges(atlas: Atlas, n: int = TOP_N, similar: dict[str, list[tuple[st
 
 
 def early_texts(data_dir: str) -> dict[str, str]:
-    """`texts` as the data folder's files give them, read by YAML's plain loader without any check
-    (empty if that fails): a guess, which the build's checked texts confirm or replace."""
+    """`texts` as the data folder's files give them: read as the build reads them (regular files
+    within the size limit), then by YAML's plain loader without the build's checks, so only text
+    is taken (empty if that fails). A guess, which the build's checked texts confirm or replace."""
+    from .data import read_bytes
+
     try:
-        docs = [yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader) for p in sorted(Path(data_dir).glob("papers/*.yml"))]
-        return {d["id"]: f"{d['title']}\n{d['abstract'].strip()}" for d in docs}
+        docs = [yaml.load(raw, Loader=yaml.CSafeLoader) for p in sorted(Path(data_dir).glob("papers/*.yml"))
+                if (raw := read_bytes(p, p.name)[0]) is not None]
+        return {d["id"]: f"{d['title']}\n{d['abstract'].strip()}" for d in docs if isinstance(d["title"], str) and isinstance(d["abstract"], str)}
     except Exception:
         return {}
 
