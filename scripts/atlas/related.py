@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from . import background
+from .data import read_bytes
 
 if TYPE_CHECKING:  # not imported: the second process starts faster without networkx
     from .model import Atlas
@@ -117,8 +118,6 @@ def early_texts(data_dir: str) -> dict[str, str]:
     """`texts` as the data folder's files give them: read as the build reads them (regular files
     within the size limit), then by YAML's plain loader without the build's checks, so only text
     is taken (empty if that fails). A guess, which the build's checked texts confirm or replace."""
-    from .data import read_bytes
-
     try:
         docs = [yaml.load(raw, Loader=yaml.CSafeLoader) for p in sorted(Path(data_dir).glob("papers/*.yml"))
                 if (raw := read_bytes(p, p.name)[0]) is not None]
