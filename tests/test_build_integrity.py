@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -207,19 +206,33 @@ def test_generate_after_an_edit_gives_the_bytes_of_a_fresh_generate(tmp_path):
 
 def test_bad_data_with_a_second_process_started_leaves_nothing_running(tmp_path, monkeypatch):
     """A large atlas starts its similarity process before reading the data; when the data is bad,
-    the process is still answered and ends, and so does the thread that waits for it."""
-    import threading
+    the process is stopped (background's send(None)): no process of it runs on, and its folder of
+    files is gone."""
+    import tempfile
 
     from atlas import background
     from atlas.build import DataError, generate
 
+    def children() -> list[str]:
+        """This process's children that run python -m atlas.<module> (from /proc)."""
+        out = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = (Path("/proc") / pid / "stat").read_text().rsplit(")", 1)[1].split()
+                cmd = (Path("/proc") / pid / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"atlas." in cmd:
+                out.append(pid)
+        return out
+
     monkeypatch.setattr(background, "FROM", 1)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "data" / "papers" / "broken.yml").write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
-    before = threading.active_count()
+    before = children()
     with pytest.raises(DataError):
         generate(tmp_path / "data")
-    deadline = time.monotonic() + 20
-    while threading.active_count() > before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert threading.active_count() == before
+    assert children() == before
+    assert list((tmp_path / "tmp").iterdir()) == []

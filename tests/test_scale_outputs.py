@@ -79,20 +79,6 @@ def test_a_second_process_that_fails_is_reported_with_its_errors_even_if_it_ende
         result()
 
 
-def test_a_second_process_no_longer_needed_is_stopped_and_leaves_no_files(tmp_path, monkeypatch):
-    """What a build that fails before its input is ready does (send(None)): the process ends
-    and its folder of files is gone."""
-    import tempfile
-
-    from atlas import background
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    send, _ = background.started("related", str(DATA))
-    assert [p.name[:14] for p in tmp_path.iterdir()] == ["atlas-related-"]
-    send(None)
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_the_similarity_process_reads_the_files_early_as_the_build_does_and_takes_only_text(tmp_path):
     """Its early read (related.early_texts) happens before any check: like the build it reads no
     symbolic link (here to /dev/zero, which never ends), and it takes a title only if it is text
