@@ -62,28 +62,17 @@ def load_schemas(data_dir: Path) -> dict[str, dict]:
     return {name: json.loads(path.read_text(encoding="utf-8")) for name, path in paths.items() if path.exists()}
 
 
+_ECMA_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\$", re.S)
+
+
 def ecma_pattern(pattern: str) -> str:
     """`pattern` with JSON Schema's (ECMA-262) meaning of `$` in Python: the very end of the text.
 
     Python's `$` also matches before a final line break, so `^[a-z]+$` would accept "id\\n" and
     an id, arXiv id or URL could carry a newline into paths and links.
     """
-    out, in_class, i = [], False, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if ch == "[":
-            in_class = True
-        elif ch == "]":
-            in_class = False
-        elif ch == "$" and not in_class:
-            ch = r"\Z"
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    # An escape or a character class is kept whole; every other `$` is the end of the text.
+    return _ECMA_TOKEN.sub(lambda m: r"\Z" if m.group() == "$" else m.group(), pattern)
 
 
 @lru_cache(maxsize=None)
