@@ -19,7 +19,7 @@ from pathlib import Path
 from . import background, data, graphviews, render, render_facets
 from .graphdata import OVERVIEW_DEFAULT_FROM, TWIN_OVERVIEW_FROM, graph_data, graphml, overview_data
 from .model import Atlas, build_model
-from .related import related_papers_started
+from .related import READS_ITSELF_FROM, related_papers_started
 from .yamlsafe import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +79,9 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     topic pages (`render.remembered`) whose inputs did not change are taken from the previous call's."""
     data_dir = Path(data_dir)
     # A large atlas computes similarities in a second process, started before the data is read.
-    early = len(list((data_dir / "papers").glob("*.yml"))) >= background.FROM and not remember
-    send, result = background.started("related", str(data_dir)) if early else (None, None)
+    n = len(list((data_dir / "papers").glob("*.yml")))
+    early = [str(data_dir)] if n >= READS_ITSELF_FROM else []
+    send, result = background.started("related", *early) if n >= background.FROM and not remember else (None, None)
     try:
         atlas, problems = load_atlas(data_dir, remember)
     except BaseException:

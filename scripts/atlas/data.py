@@ -19,7 +19,6 @@ import datetime as dt
 import difflib
 import json
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,7 +29,7 @@ import jsonschema
 import jsonschema_rs
 import referencing
 
-from .yamlsafe import MAX_BYTES, Doc, Problem, YamlError, char_name, field_name, parse
+from .yamlsafe import Doc, Problem, YamlError, char_name, field_name, parse, read_bytes
 
 SCHEMA_FILES = ("paper", "topics", "external", "facets", "reading-paths")
 # Ids that would collide with a generated page or folder under papers/.
@@ -254,23 +253,6 @@ def visible(ch: str) -> bool:
         return False
     cat = unicodedata.category(ch)
     return cat not in ("Cf", "Cc", "Zs", "Zl", "Zp") and not (0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
-
-
-def read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
-    # A pull request can add a symbolic link (to /etc/passwd, /dev/zero, a secret) as easily
-    # as a file: only regular files are read, and only up to the size limit.
-    try:
-        st = path.lstat()
-        if stat.S_ISLNK(st.st_mode):
-            return None, [Problem(rel, 1, 1, "", "is a symbolic link; data files must be regular files")]
-        if not stat.S_ISREG(st.st_mode):
-            return None, [Problem(rel, 1, 1, "", "is not a regular file")]
-        if st.st_size > MAX_BYTES:
-            return None, [Problem(rel, 1, 1, "", f"the file is {st.st_size} bytes; the limit is {MAX_BYTES}")]
-        with path.open("rb") as f:
-            return f.read(MAX_BYTES + 1), []
-    except OSError as exc:
-        return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
 
 
 def _parse(raw: bytes, rel: str) -> tuple[Doc | None, list[Problem]]:

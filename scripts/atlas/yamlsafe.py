@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -142,6 +144,23 @@ def char_name(ch: str) -> str:
     if ord(ch) in _NAMES:
         return _NAMES[ord(ch)].replace("-", " ")
     return "C1 CONTROL CHARACTER" if 0x80 <= ord(ch) <= 0x9F else unicodedata.name(ch, "UNNAMED CHARACTER")
+
+
+def read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
+    # A pull request can add a symbolic link (to /etc/passwd, /dev/zero, a secret) as easily
+    # as a file: only regular files are read, and only up to the size limit.
+    try:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            return None, [Problem(rel, 1, 1, "", "is a symbolic link; data files must be regular files")]
+        if not stat.S_ISREG(st.st_mode):
+            return None, [Problem(rel, 1, 1, "", "is not a regular file")]
+        if st.st_size > MAX_BYTES:
+            return None, [Problem(rel, 1, 1, "", f"the file is {st.st_size} bytes; the limit is {MAX_BYTES}")]
+        with path.open("rb") as f:
+            return f.read(MAX_BYTES + 1), []
+    except OSError as exc:
+        return None, [Problem(rel, 1, 1, "", f"cannot read the file: {exc.strerror}")]
 
 
 def parse(raw: bytes) -> Doc:
