@@ -91,9 +91,9 @@ def on_files(files: Files, config) -> Files:
 def on_env(env, config, files: Files):
     State.order = [f.page.url for f in files.documentation_pages() if f.page is not None]
     State.rendered = set()
-    if State.serving:  # each rebuild has a new theme environment: its compiled templates are kept in files
-        (cache := Path(config["docs_dir"]).parent / ".cache" / "templates").mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
+    # The theme's compiled templates are kept in files, for the next build (under serve, each rebuild has a new environment).
+    (cache := Path(config["docs_dir"]).parent / ".cache" / "templates").mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
     return env
 
 
