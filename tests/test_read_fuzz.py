@@ -47,3 +47,19 @@ def test_an_unquoted_number_is_plain_and_a_quoted_one_is_not():
     assert doc.value == {"arxiv": "2305.14314", "title": "2305.14314", "n": 12, "list": ["1.5"]}
     assert doc.is_plain(("arxiv",)) and doc.is_plain(("n",)) and not doc.is_plain(("title",))
     assert doc.is_plain(("list", 0)) and not doc.is_plain(("list",))
+
+
+def test_nesting_is_refused_at_the_same_place_with_or_without_the_events_pass():
+    """The parser's events are checked only in text that could hold an anchor, alias, tag or second
+    document; with or without that pass, the first collection nested too deep is where it is refused."""
+    def nest(levels: int, tail: str = "") -> bytes:
+        return ("".join(f"{'  ' * i}k{i}:\n" for i in range(levels)) + f"{'  ' * levels}x: 1\n" + tail).encode()
+
+    for tail in ("", "b: R&D\n", "c: and so on...\n"):
+        yamlsafe.parse(nest(7, tail))
+        try:
+            yamlsafe.parse(nest(8, tail))
+        except yamlsafe.YamlError as exc:
+            assert (exc.line, exc.col, exc.message) == (9, 17, f"nested deeper than {yamlsafe.MAX_DEPTH} levels"), tail
+        else:
+            raise AssertionError(f"nesting 9 deep with {tail!r} was not refused")

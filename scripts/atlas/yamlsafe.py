@@ -204,7 +204,8 @@ def field_name(path: Path_) -> str:
 
 
 def _read(text: str) -> Doc:
-    _refuse_what_yaml_would_expand(text)
+    if any(c in text for c in "&*!") or "---" in text or "..." in text:  # else it holds nothing the events pass refuses
+        _refuse_what_yaml_would_expand(text)
     doc = Doc()
     node = yaml.compose(text, Loader=_Loader)
     doc.value = None if node is None else _walk(node, (), doc)
@@ -212,9 +213,9 @@ def _read(text: str) -> Doc:
 
 
 def _refuse_what_yaml_would_expand(text: str) -> None:
-    """Anchors, aliases, explicit tags, a second document and deep nesting, refused from the
-    parser's events before the composer builds (and an alias would share) any node."""
-    depth = documents = 0
+    """Anchors, aliases, explicit tags and a second document, refused from the parser's events
+    before the composer builds (and an alias would share) any node."""
+    documents = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             raise YamlError(*_pos(event.start_mark), "aliases (*name) are not allowed in atlas data")
@@ -227,12 +228,6 @@ def _refuse_what_yaml_would_expand(text: str) -> None:
                 raise YamlError(*_pos(event.start_mark), f"anchors (&{event.anchor}) are not allowed in atlas data")
             if getattr(event, "tag", None) is not None:
                 raise YamlError(*_pos(event.start_mark), f"explicit tags ({event.tag}) are not allowed in atlas data")
-        if isinstance(event, yaml.CollectionStartEvent):
-            if depth >= MAX_DEPTH:
-                raise YamlError(*_pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")
-            depth += 1
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
 
 
 def _walk(node: yaml.Node, path: Path_, doc: Doc) -> Any:
@@ -240,6 +235,8 @@ def _walk(node: yaml.Node, path: Path_, doc: Doc) -> Any:
     YAML 1.1 rules: a plain scalar is null, a whole number of at most MAX_INT_DIGITS digits, or
     the text as written."""
     doc.marks[path] = _pos(node.start_mark)
+    if len(path) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):  # the collections it is in
+        raise YamlError(*doc.marks[path], f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(node, yaml.ScalarNode):
         doc.ends[path] = _pos(node.end_mark)
         if node.style:
