@@ -1,9 +1,10 @@
 """Strict YAML reading for untrusted data files.
 
-In: the bytes of one file. Out: a `Doc` (plain Python value + the line/column of every node),
-or a `YamlError` with the line, column and what is wrong.
+In: the bytes of one file (`read_bytes`: a regular file within the size limit). Out: a `Doc` (plain
+Python value + the line/column of every node), or a `YamlError` with the line, column and what is wrong.
 
-The parser's events are checked first, then PyYAML's composer (libyaml's when available) builds
+The parser's events are checked first (in text holding `&`, `*`, `!`, `---` or `...`: without them
+there is nothing for that pass to find), then PyYAML's composer (libyaml's when available) builds
 the node tree and one strict walk turns it into plain values; PyYAML's constructors never run:
 - anchors, aliases and explicit tags are refused before any node is composed (no alias bombs);
 - scalars are never resolved by YAML 1.1 rules: `no`, `2312.99910` and `2023-13-45` stay text;
