@@ -348,9 +348,11 @@ def bare_config(proj: Path, docs: Path, site: Path) -> str:
     return text
 
 
-# Up to 1,000 papers, builds and bare builds alternate this many times and the medians are kept
-# (each one alone moves by a fifth on a shared machine); 10,000 papers take one of each.
-BUILD_RUNS = 3
+# Up to 1,000 papers, builds and bare builds alternate this many times and the medians are kept:
+# each one alone moves by a fifth on a shared machine (at 1,000 papers, bare builds of the same
+# pages have taken 16 to 29 s), and a median of 3 still moved the ratio by 0.2 from run to run.
+# 10,000 papers take one of each.
+BUILD_RUNS = 5
 
 
 def measure_builds(proj: Path, work: Path, runs: int = 1) -> dict:
