@@ -26,7 +26,7 @@ from conftest import DATA, ROOT
 CORPUS = ROOT / "tests" / "fixtures" / "golden-corpus"
 GOLDEN = ROOT / "tests" / "golden"
 FILES = ("papers/vattention.md", "papers/vattention/graph.json", "topics/memory.md", "downloads/graph.json", "downloads/papers.bib",
-         "downloads/timeline.svg", "stylesheets/atlas-vocabulary.css", "javascripts/atlas-vocabulary.json")
+         "downloads/timeline.svg", "stylesheets/atlas-vocabulary.css", "javascripts/atlas-vocabulary.js")
 DIFF_LINES = 60
 
 

@@ -383,12 +383,12 @@ def rgb(hex_colour: str) -> str:
 
 def test_colours_and_lines_come_from_the_build_vocabulary(watch, site_url):
     """Nodes, edges and legend samples are drawn in the topic colours and edge styles of
-    javascripts/atlas-vocabulary.json (from scripts/atlas/vocabulary.yml), fetched once; the
+    javascripts/atlas-vocabulary.js (from scripts/atlas/vocabulary.yml), loaded once; the
     topic chips take their light and dark colours from the generated atlas-vocabulary.css."""
     requests = []
     watch.page.on("request", lambda r: requests.append(r.url[len(site_url):]))
     page = open_graph(watch, site_url, "papers/qlora/", "#paper-graph")
-    assert requests.count("javascripts/atlas-vocabulary.json") == 1
+    assert requests.count("javascripts/atlas-vocabulary.js") == 1
     assert requests.count("stylesheets/atlas-vocabulary.css") == 1
     topics, lines = VOCABULARY["topics"], {t: r["line"] for t, r in VOCABULARY["relations"].items()}
     drawn_items = page.evaluate("""() => { const g = document.querySelector('#paper-graph').atlasGraph;
@@ -490,7 +490,7 @@ def test_the_early_graph_script_waits_for_the_stylesheets_that_size_the_graph(wa
 
 @pytest.mark.parametrize("missing, says", [("assets/vendor/vis-network/vis-network.min.js", "could not load"),
                                             ("downloads/graph.json", "graph data: HTTP 503"),
-                                            ("javascripts/atlas-vocabulary.json", "graph data: HTTP 503")])
+                                            ("javascripts/atlas-vocabulary.js", "could not load atlas-vocabulary.js")])
 def test_when_a_file_the_graph_needs_fails_the_page_says_so_and_keeps_its_text(browser, site_url, missing, says):
     """The <head> starts both downloads; when one fails, the graph script tries at most once more
     and then says in the graph's place that it could not be drawn."""

@@ -257,10 +257,10 @@ def test_a_paper_page_transfers_little_beyond_the_shared_theme_assets(make_watch
     w = make_watch()
     paper = transfers(w, site_url + PAGES["paper"])
     own = {path: n for path, n in paper.items() if path not in home}
-    # vis-network, graph data (a paper's star: graph.json beside its page) and the graph script's
-    # vocabulary load only where a graph is drawn (the home page has none).
+    # vis-network and graph data (a paper's star: graph.json beside its page) load only where a
+    # graph is drawn (the home page has none). The graph script and its vocabularies are shared.
     star = SUBPATH + PAGES["paper"] + "graph.json"
-    graph_files = {p for p in own if "/vendor/vis-network/" in p or "/downloads/" in p or p.endswith("/atlas-vocabulary.json") or p == star}
+    graph_files = {p for p in own if "/vendor/vis-network/" in p or "/downloads/" in p or p == star}
     if not w.page.locator(".atlas-graph[data-graph]").count():
         assert graph_files == set()
     else:

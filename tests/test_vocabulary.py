@@ -66,12 +66,15 @@ def test_the_build_carries_the_vocabulary_to_the_stylesheet_and_the_graph_script
         assert f".md-typeset .atlas-root-{tid} {{ color: var(--atlas-{tid}); }}" in slate
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     assert config["extra_css"] == ["stylesheets/atlas.css", "stylesheets/atlas-vocabulary.css"]
-    assert "javascripts/atlas-graph.js" in config["extra_javascript"]  # which reads atlas-vocabulary.json beside it
+    scripts = config["extra_javascript"]  # the vocabularies first: the graph script reads them as it starts
+    assert scripts.index("javascripts/atlas-vocabulary.js") == scripts.index("javascripts/atlas-graph.js") - 1
 
 
 def test_the_built_site_serves_the_vocabulary_files(site_dir):
     """The real build (strict mode) has both files, and every page links the stylesheet."""
-    assert json.loads((site_dir / "javascripts" / "atlas-vocabulary.json").read_text(encoding="utf-8")) == VOCABULARY
+    script = (site_dir / "javascripts" / "atlas-vocabulary.js").read_text(encoding="utf-8")
+    assignment = re.fullmatch(r"(?s)// [^\n]*\nwindow\.atlasVocabulary = (.*);\n", script)
+    assert assignment and json.loads(assignment.group(1)) == VOCABULARY
     assert (site_dir / "stylesheets" / "atlas-vocabulary.css").read_text(encoding="utf-8") == render.render_vocabulary_css()
     for page in ("index.html", "papers/qlora/index.html", "graph/index.html"):
         html = (site_dir / page).read_text(encoding="utf-8")

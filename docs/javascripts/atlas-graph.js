@@ -35,22 +35,23 @@
 
   // The vocabularies: each top-level topic's colour, each edge type's look (vis-network's arrows,
   // color, width, dashes, smooth, opacity) and the curated relation types. They are the build's
-  // javascripts/atlas-vocabulary.json (from scripts/atlas/vocabulary.yml), fetched from beside this
-  // script before any graph or legend sample is drawn (see loadVocabulary). Citations and curated
-  // relations are directed; curated ones curve so they stay visible beside a "mentions" edge.
-  // The legend's line samples are drawn from the same styles (see drawSamples).
-  var VOCABULARY_URL = new URL("atlas-vocabulary.json", me.src).href;
+  // javascripts/atlas-vocabulary.js (from scripts/atlas/vocabulary.yml), a script that runs before
+  // this one (mkdocs.yml extra_javascript; on the Graph page, also from its <head>) and sets
+  // window.atlasVocabulary. Citations and curated relations are directed; curated ones curve so they
+  // stay visible beside a "mentions" edge. The legend's line samples are drawn from the same
+  // styles (see drawSamples).
   var COLORS = {}, UNCOLOURED = null, CURATED = [], EDGE_STYLES = {}, DEFAULT_EDGE = null;
   function loadVocabulary() {
-    return fetchGraph(VOCABULARY_URL).then(function (v) {
-      COLORS = {};
-      Object.keys(v.topics).forEach(function (t) { COLORS[t] = v.topics[t].light; });
-      UNCOLOURED = v.uncoloured_topic.light;
-      EDGE_STYLES = {};
-      Object.keys(v.relations).forEach(function (t) { EDGE_STYLES[t] = v.relations[t].line; });
-      CURATED = Object.keys(v.relations).filter(function (t) { return v.relations[t].curated; });
-      DEFAULT_EDGE = v.default_line;
-    });
+    var v = window.atlasVocabulary;
+    if (!v) return Promise.reject(new Error("could not load atlas-vocabulary.js"));
+    COLORS = {};
+    Object.keys(v.topics).forEach(function (t) { COLORS[t] = v.topics[t].light; });
+    UNCOLOURED = v.uncoloured_topic.light;
+    EDGE_STYLES = {};
+    Object.keys(v.relations).forEach(function (t) { EDGE_STYLES[t] = v.relations[t].line; });
+    CURATED = Object.keys(v.relations).filter(function (t) { return v.relations[t].curated; });
+    DEFAULT_EDGE = v.default_line;
+    return Promise.resolve();
   }
   // Options shared by every node and edge, set once for the network instead of on each item:
   // paper labels' size, drawn only once they are 8 px or more on screen (vis-network hides a label
@@ -682,7 +683,6 @@
     var container = document.querySelector(".atlas-graph[data-graph]");
     if (!container) return;
     loadVis(container.getAttribute("data-vis")).catch(function () {});
-    loadVocabulary().catch(function () {});
     if (!container.getAttribute("data-graph-inline")) {
       fetchGraph(graphUrl(container)).catch(function () {});
     }

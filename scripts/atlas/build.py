@@ -103,9 +103,9 @@ def generate(data_dir: Path, site_url: str | None = None, repo_url: str | None =
     bench = ROOT / "docs" / "bench.json"
     rows = json.loads(bench.read_text(encoding="utf-8")) if bench.is_file() else []
     files["performance.md"] = render.render_performance(rows).encode("utf-8")
-    # The vocabularies (scripts/atlas/vocabulary.yml) for the stylesheet and for atlas-graph.js, which reads them beside itself.
+    # The vocabularies (scripts/atlas/vocabulary.yml) for the stylesheet and for atlas-graph.js.
     files["stylesheets/atlas-vocabulary.css"] = render.render_vocabulary_css().encode("utf-8")
-    files["javascripts/atlas-vocabulary.json"] = render.json_bytes(graphviews.VOCABULARY)
+    files["javascripts/atlas-vocabulary.js"] = render.render_vocabulary_js().encode("utf-8")
     # The graph artifact: every graph view on a page is cut out of it.
     graph = graph_data(atlas, similar)
     files["downloads/graph.json"] = render.json_bytes(graph)
