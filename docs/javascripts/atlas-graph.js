@@ -41,7 +41,7 @@
   // stay visible beside a "mentions" edge. The legend's line samples are drawn from the same
   // styles (see drawSamples).
   var COLORS = {}, UNCOLOURED = null, CURATED = [], EDGE_STYLES = {}, DEFAULT_EDGE = null;
-  function loadVocabulary() {
+  function readVocabulary() {
     var v = window.atlasVocabulary;
     if (!v) return Promise.reject(new Error("could not load atlas-vocabulary.js"));
     COLORS = {};
@@ -700,7 +700,7 @@
   }
 
   function init() {
-    if (document.querySelector("svg[data-edge-type]")) loadVocabulary().then(function () { drawSamples(document); }, function () {});
+    if (document.querySelector("svg[data-edge-type]")) readVocabulary().then(function () { drawSamples(document); }, function () {});
     var containers = document.querySelectorAll(".atlas-graph[data-graph]");
     Array.prototype.forEach.call(containers, function (container) {
       if (container.getAttribute("data-started") || !parsed(container)) return;
@@ -709,7 +709,7 @@
       var dataPromise = inline ? Promise.resolve(JSON.parse(document.getElementById(inline).content.textContent))
         : fetchGraph(graphUrl(container));
       if (container.getAttribute("data-layout") === "star") dataPromise = dataPromise.then(placeStar);
-      Promise.all([dataPromise, loadVis(container.getAttribute("data-vis")), loadVocabulary()])
+      Promise.all([dataPromise, loadVis(container.getAttribute("data-vis")), readVocabulary()])
         .then(function (res) {
           var form = container.id && document.querySelector("form[data-graph-for='" + container.id + "']");
           var overview = isOverview(res[0]);
@@ -736,7 +736,7 @@
   var earlyVis = me && me.getAttribute("data-early-vis");
   if (earlyVis && window.atlasGraphFetch && window.atlasGraphVis) {
     // Graph first (the top of this file); whatever is not drawn yet, follow() draws.
-    Promise.all([fetchGraph(window.atlasGraphFetch.url), loadVis(earlyVis), loadVocabulary()]).then(init, function () {});
+    Promise.all([fetchGraph(window.atlasGraphFetch.url), loadVis(earlyVis), readVocabulary()]).then(init, function () {});
   } else {
     prefetch();
   }
